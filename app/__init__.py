@@ -1,0 +1,1 @@
+"""The user-facing edge: CLI, settings and web app. Nothing imports app."""

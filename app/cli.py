@@ -1,0 +1,29 @@
+"""The `cmasprep` command. Heavy libraries are imported inside commands: --help is instant."""
+
+from __future__ import annotations
+
+import typer
+
+from app import commands_bank, commands_notes
+
+app = typer.Typer(
+    name="cmasprep",
+    help="Adaptive question generation and study planning for the CMAS exam.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("init")(commands_bank.init)
+app.command("import")(commands_bank.import_)
+app.command("export")(commands_bank.export)
+app.command("stats")(commands_bank.stats)
+app.add_typer(commands_bank.items_app, name="items")
+app.add_typer(commands_notes.notes_app, name="notes")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

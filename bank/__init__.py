@@ -1,0 +1,1 @@
+"""The item bank: shared models, the DuckDB store, and import/export formats."""

@@ -1,0 +1,28 @@
+"""JSON Lines: one item object a line (../shared/spec/item-format.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from bank.formats import RawRecord
+from bank.models import Item
+
+
+def read_jsonl(text: str) -> Iterator[RawRecord]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RawRecord(number, None, f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(value, dict):
+            yield RawRecord(number, None, f"expected a JSON object, got {type(value).__name__}")
+            continue
+        yield RawRecord(number, value)
+
+
+def dumps_jsonl(items: Iterable[Item]) -> str:
+    return "".join(json.dumps(it.to_record(), ensure_ascii=False) + "\n" for it in items)

@@ -1,0 +1,293 @@
+"""Shared data of the whole project: blueprint, items, learners, responses, runs, reviews.
+
+Plain pydantic models with no I/O; every other package builds on these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+LETTERS: tuple[str, ...] = ("A", "B", "C", "D")
+Letter = Literal["A", "B", "C", "D"]
+Status = Literal["candidate", "pending_review", "approved", "rejected", "retired"]
+STATUSES: tuple[str, ...] = ("candidate", "pending_review", "approved", "rejected", "retired")
+Difficulty = Literal["easy", "medium", "hard"]
+Bloom = Literal["remember", "understand", "apply", "analyze"]
+
+
+def normalize_text(text: str) -> str:
+    """Fold case, Unicode forms and runs of spaces: the comparison form of a text."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(folded.split())
+
+
+_TRAILING = re.compile(r"[\s.;:,!?]+$")
+
+
+def content_hash(stem: str, options: list[str], answer: str) -> str:
+    """Stable hash of what an item asks and answers, blind to option order and case.
+
+    Two items with the same stem, the same set of options and the same keyed text
+    hash alike even when the options are shuffled: they are exact duplicates.
+    """
+    key_text = options[LETTERS.index(answer)]
+    parts = [
+        _TRAILING.sub("", normalize_text(stem)),
+        "\x1e".join(sorted(_TRAILING.sub("", normalize_text(o)) for o in options)),
+        _TRAILING.sub("", normalize_text(key_text)),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class ExamFacts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    questions_min: int = Field(gt=0)
+    questions_max: int = Field(gt=0)
+    form_length: int = Field(gt=0)
+    minutes: int = Field(gt=0)
+    score_scale: tuple[int, int] = (0, 100)
+    passing_score: float
+    retake_wait_days: int | None = None
+    max_attempts: int | None = None
+    renewal_years: int | None = None
+    ccp_points_per_year: int | None = None
+    aids_allowed: bool = False
+
+
+class Domain(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    number: int = Field(ge=1)
+    name: str = Field(min_length=1)
+    weight: float = Field(gt=0)
+    count: int = Field(gt=0)
+    topics: list[str] = Field(default_factory=list)
+
+
+class Blueprint(BaseModel):
+    """An exam's blueprint: its domains with weights and item counts, and its facts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    publisher: str | None = None
+    source: str | None = None
+    exam: ExamFacts
+    domains: list[Domain]
+
+    @property
+    def numbers(self) -> list[int]:
+        return [d.number for d in self.domains]
+
+    def domain(self, ref: int | str) -> Domain | None:
+        """The domain a number, a numeric string or a name (any case) refers to."""
+        if isinstance(ref, bool):
+            return None
+        if isinstance(ref, int):
+            return next((d for d in self.domains if d.number == ref), None)
+        text = str(ref).strip()
+        if text.isdigit():
+            return self.domain(int(text))
+        folded = normalize_text(text)
+        return next((d for d in self.domains if normalize_text(d.name) == folded), None)
+
+    def topic(self, domain: int, text: str) -> str | None:
+        """The blueprint spelling of a sub-topic of a domain, matched case-insensitively."""
+        found = self.domain(domain)
+        if found is None:
+            return None
+        folded = normalize_text(text)
+        return next((t for t in found.topics if normalize_text(t) == folded), None)
+
+
+class Source(BaseModel):
+    """A source note and the passage of it that supports the key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(min_length=1)
+    quote: str = ""
+
+
+class Flaw(BaseModel):
+    """An item-writing flaw: its code (../shared/spec/item-flaws.md), where, and evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    where: str
+    evidence: str = ""
+
+
+class Provenance(BaseModel):
+    """Who and what made an item; empty for items imported from elsewhere."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    generator: str | None = None
+    generator_version: str | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+    run_id: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+
+
+class Item(BaseModel):
+    """One four-option multiple-choice item in the bank's canonical form."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = ""
+    domain: int = Field(ge=1)
+    topic: str | None = None
+    stem: str
+    options: list[str]
+    answer: Letter
+    rationale: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+    difficulty: Difficulty | None = None
+    bloom: Bloom | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+    provenance: Provenance = Field(default_factory=Provenance)
+    status: Status = "pending_review"
+    flaws: list[Flaw] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+
+    @field_validator("stem")
+    @classmethod
+    def _stem_not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the stem is empty")
+        return value.strip()
+
+    @field_validator("options")
+    @classmethod
+    def _four_distinct_options(cls, value: list[str]) -> list[str]:
+        if len(value) != 4:
+            raise ValueError(f"expected exactly 4 options, got {len(value)}")
+        cleaned = [o.strip() for o in value]
+        for letter, option in zip(LETTERS, cleaned, strict=True):
+            if not option:
+                raise ValueError(f"option {letter} is empty")
+        seen: dict[str, str] = {}
+        for letter, option in zip(LETTERS, cleaned, strict=True):
+            norm = normalize_text(option)
+            if norm in seen:
+                raise ValueError(f"options {seen[norm]} and {letter} are the same")
+            seen[norm] = letter
+        return cleaned
+
+    @model_validator(mode="after")
+    def _stable_id(self) -> Item:
+        if not self.id:
+            self.id = f"d{self.domain}-{self.content_hash[:12]}"
+        return self
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.stem, self.options, self.answer)
+
+    @property
+    def key_text(self) -> str:
+        return self.options[LETTERS.index(self.answer)]
+
+    @property
+    def generated(self) -> bool:
+        return self.provenance.generator is not None
+
+    def to_record(self) -> dict[str, Any]:
+        """The item-format JSON object (../shared/spec/item-format.md) plus bank fields."""
+        record: dict[str, Any] = {
+            "id": self.id,
+            "domain": self.domain,
+            "topic": self.topic,
+            "stem": self.stem,
+            "options": list(self.options),
+            "answer": self.answer,
+            "rationale": self.rationale,
+            "sources": [s.model_dump() for s in self.sources],
+            "difficulty": self.difficulty,
+            "bloom": self.bloom,
+        }
+        record = {k: v for k, v in record.items() if v not in (None, [])}
+        if self.provenance != Provenance():
+            record["provenance"] = self.provenance.model_dump(exclude_defaults=True)
+        record["status"] = self.status
+        if self.flaws:
+            record["flaws"] = [f.model_dump() for f in self.flaws]
+        if self.reasons:
+            record["reasons"] = list(self.reasons)
+        record.update(self.extra)
+        return record
+
+
+class Learner(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    exam_date: date | None = None
+    hours_per_week: float | None = None
+    created_at: datetime | None = None
+
+
+class Response(BaseModel):
+    """One answer of a learner to an item."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    learner_id: str = Field(min_length=1)
+    item_id: str = Field(min_length=1)
+    answered_at: datetime
+    correct: bool
+    chosen: Letter | None = None
+    seconds: float | None = Field(default=None, ge=0)
+
+
+class ReviewEvent(BaseModel):
+    """An append-only record of one review decision on one item."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item_id: str
+    reviewer: str
+    at: datetime
+    decision: Literal["approve", "reject", "edit", "assign", "flag", "retire", "requeue"]
+    reason: str | None = None
+    note: str | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+class RunRecord(BaseModel):
+    """What one generation (or other) run did, for the runs table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    flow: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    counts: dict[str, int] = Field(default_factory=dict)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    status: Literal["running", "completed", "failed", "stopped"] = "running"
+    error: str | None = None
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
