@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app import commands_bank, commands_notes
+from app import commands_bank, commands_generate, commands_notes
 
 app = typer.Typer(
     name="cmasprep",
@@ -17,6 +17,7 @@ app.command("init")(commands_bank.init)
 app.command("import")(commands_bank.import_)
 app.command("export")(commands_bank.export)
 app.command("stats")(commands_bank.stats)
+app.command("generate")(commands_generate.generate)
 app.add_typer(commands_bank.items_app, name="items")
 app.add_typer(commands_notes.notes_app, name="notes")
 

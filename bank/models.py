@@ -279,7 +279,7 @@ class RunRecord(BaseModel):
     started_at: datetime
     finished_at: datetime | None = None
     params: dict[str, Any] = Field(default_factory=dict)
-    counts: dict[str, int] = Field(default_factory=dict)
+    counts: dict[str, Any] = Field(default_factory=dict)
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float = 0.0

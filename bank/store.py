@@ -338,27 +338,29 @@ class Store:
         """
         if not items:
             return SaveResult()
-        seen_ids: set[str] = set()
-        seen_hashes: set[str] = set()
+        with self.transaction():
+            return self._save_items_in_transaction(items, now)
+
+    def _save_items_in_transaction(
+        self, items: Sequence[Item], now: datetime | None = None
+    ) -> SaveResult:
+        seen: set[str] = set()
         unique = []
         for it in items:  # first occurrence wins inside a batch
-            if it.id not in seen_ids and it.content_hash not in seen_hashes:
+            if it.id not in seen and it.content_hash not in seen:
                 unique.append(it)
-            seen_ids.add(it.id)
-            seen_hashes.add(it.content_hash)
-        table = self._item_table(unique, now or _now())
-        self.con.register("_batch_items", table)
+            seen.update((it.id, it.content_hash))
+        self.con.register("_batch_items", self._item_table(unique, now or _now()))
         try:
-            with self.transaction():
-                inserted = self._q(
-                    f"""
-                    INSERT INTO items ({_ITEM_COLUMNS})
-                    SELECT {_ITEM_COLUMNS} FROM _batch_items b
-                    WHERE b.id NOT IN (SELECT id FROM items)
-                      AND b.content_hash NOT IN (SELECT content_hash FROM items)
-                    RETURNING id
-                    """
-                ).fetchall()
+            inserted = self._q(
+                f"""
+                INSERT INTO items ({_ITEM_COLUMNS})
+                SELECT {_ITEM_COLUMNS} FROM _batch_items b
+                WHERE b.id NOT IN (SELECT id FROM items)
+                  AND b.content_hash NOT IN (SELECT content_hash FROM items)
+                RETURNING id
+                """
+            )
         finally:
             self.con.unregister("_batch_items")
         done = {r[0] for r in inserted}
@@ -459,6 +461,13 @@ class Store:
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         rows = self._q("SELECT id FROM items WHERE list_contains(?, id)", [list(ids)])
         return {r[0] for r in rows.fetchall()}
+
+    def content_hashes(self, exclude_run: str | None = None) -> set[str]:
+        """Hashes of every item in the bank, optionally leaving out one run's own items."""
+        rows = self._q(
+            "SELECT content_hash FROM items WHERE run_id IS DISTINCT FROM ?", [exclude_run]
+        )
+        return {r[0] for r in rows}
 
     def counts_by_domain_status(self) -> dict[tuple[int, str], int]:
         rows = self._q(
@@ -681,8 +690,18 @@ class Store:
         return (row[0], _loads(row[1], {})) if row else None
 
     # ---- runs ---------------------------------------------------------------------
+    def save_domain_batch(self, items: Sequence[Item], run: RunRecord) -> SaveResult:
+        """One domain's items and the run's updated progress, in one transaction."""
+        with self.transaction():
+            saved = self._save_items_in_transaction(items) if items else SaveResult()
+            self._save_run(run)
+        return saved
+
     def save_run(self, run: RunRecord) -> None:
         """Insert or update a run record (runs are written at start and again at the end)."""
+        self._save_run(run)
+
+    def _save_run(self, run: RunRecord) -> None:
         self._q(
             "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

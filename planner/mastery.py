@@ -63,14 +63,17 @@ class Prior:
         sd: spread of overall ability between learners.
         domain_sd: spread of a learner's domain abilities around their overall ability; small
             values shrink domains hard toward the overall ability.
-        forgetting: weight kept by a domain's earlier evidence at each new answer in it
-            (1.0 keeps all; 0.95 lets ability move as the learner learns).
+        forgetting: weight kept by a domain's earlier evidence at each new answer in it.
+            1.0 (the default) keeps all, and a right answer never lowers a mastery; below 1
+            the estimate follows a learner who improves (the benchmarks tune 0.95), but old
+            evidence fades toward the overall ability, so in a domain far above it a right
+            answer can lower the estimate a little.
     """
 
     mean: float = 0.0
     sd: float = 1.0
-    domain_sd: float = 0.6
-    forgetting: float = 0.97
+    domain_sd: float = 0.7
+    forgetting: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -191,10 +194,12 @@ def update(state: MasteryState, domain: int, difficulty: float, correct: bool) -
     return replace(
         state,
         domains=domains,
-        sum_precision=state.sum_precision
-        - old.precision * old_shrink
-        + new.precision * new_shrink,
-        sum_natural=state.sum_natural - old.natural_mean * old_shrink + new.natural_mean * new_shrink,
+        sum_precision=(
+            state.sum_precision - old.precision * old_shrink + new.precision * new_shrink
+        ),
+        sum_natural=(
+            state.sum_natural - old.natural_mean * old_shrink + new.natural_mean * new_shrink
+        ),
         n=state.n + 1,
         n_correct=state.n_correct + int(correct),
     )

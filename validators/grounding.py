@@ -1,0 +1,62 @@
+"""Grounding: a generated item's cited quote must appear in the note it cites.
+
+Matching is on normalized text (case, punctuation and spacing folded) and fuzzy: the
+quote's best-matching window of the note must reach a similarity threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from bank.models import Flaw, Item
+from generators.notes import NoteSet
+
+THRESHOLD = 0.85
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: str) -> str:
+    return _NON_WORD.sub(" ", text.casefold()).strip()
+
+
+def quote_support(quote: str, note_text: str) -> float:
+    """How well the note contains the quote: 1.0 for an exact (folded) match."""
+    q, t = fold(quote), fold(note_text)
+    if not q:
+        return 0.0
+    if q in t:
+        return 1.0
+    words, qwords = t.split(), q.split()
+    n = len(qwords)
+    best = 0.0
+    for size in {max(1, n - 2), n, n + 2}:
+        for start in range(0, max(1, len(words) - size + 1)):
+            window = " ".join(words[start : start + size])
+            ratio = SequenceMatcher(None, q, window, autojunk=False).quick_ratio()
+            if ratio <= best:
+                continue
+            best = max(best, SequenceMatcher(None, q, window, autojunk=False).ratio())
+    return best
+
+
+def grounding_flaws(item: Item, notes: NoteSet) -> list[Flaw]:
+    by_id = notes.by_id()
+    if not item.sources:
+        return [Flaw(code="ungrounded", where="sources", evidence="no source cited")]
+    for source in item.sources:
+        note = by_id.get(source.note)
+        if note is None:
+            return [
+                Flaw(code="ungrounded", where="sources", evidence=f"unknown note {source.note}")
+            ]
+        score = quote_support(source.quote, note.text)
+        if score < THRESHOLD:
+            return [
+                Flaw(
+                    code="ungrounded",
+                    where="sources",
+                    evidence=f"quote not found in {source.note} (best match {score:.2f})",
+                )
+            ]
+    return []

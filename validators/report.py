@@ -1,0 +1,94 @@
+"""Validation of a batch of items: flaws, duplicates and grounding, with one verdict each.
+
+Statuses follow ../shared/spec/item-format.md: rejected > duplicate > flagged > clean.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bank.models import Blueprint, Flaw, Item
+from generators.notes import NoteSet
+from validators.duplicates import Detector, DuplicateRef, ExactDetector
+from validators.flaws import check_flaws
+
+Status = Literal["clean", "flagged", "duplicate", "rejected"]
+
+
+@dataclass
+class Verdict:
+    item: Item | None
+    status: Status
+    errors: list[str] = field(default_factory=list)
+    flaws: list[Flaw] = field(default_factory=list)
+    duplicates: list[DuplicateRef] = field(default_factory=list)
+
+
+@dataclass
+class BatchReport:
+    verdicts: list[Verdict]
+
+    def count(self, status: Status) -> int:
+        return sum(1 for v in self.verdicts if v.status == status)
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(v.status for v in self.verdicts))
+
+    def routed(self) -> list[Item]:
+        """Items as they go to the bank: survivors to review with their flaws, the rest rejected."""
+        out = []
+        for v in self.verdicts:
+            if v.item is None:
+                continue
+            if v.status in ("clean", "flagged"):
+                out.append(v.item.model_copy(update={"status": "pending_review", "flaws": v.flaws}))
+            else:
+                reasons = v.errors + [
+                    f"duplicate of {d.of} ({d.kind}, {d.similarity:.2f})" for d in v.duplicates
+                ]
+                out.append(
+                    v.item.model_copy(
+                        update={"status": "rejected", "flaws": v.flaws, "reasons": reasons}
+                    )
+                )
+        return out
+
+
+def status_of(errors: list[str], duplicates: list[DuplicateRef], flaws: list[Flaw]) -> Status:
+    if errors:
+        return "rejected"
+    if duplicates:
+        return "duplicate"
+    return "flagged" if flaws else "clean"
+
+
+def item_flaws(item: Item, notes: NoteSet | None = None) -> list[Flaw]:
+    """Rule flaws of an item, plus `ungrounded` when a generated item's quote is not in its note."""
+    flaws = check_flaws(item.stem, list(item.options), item.answer)
+    if notes is not None and item.generated:
+        from validators.grounding import grounding_flaws
+
+        flaws.extend(grounding_flaws(item, notes))
+    return flaws
+
+
+def validate_batch(
+    items: list[Item],
+    blueprint: Blueprint,
+    *,
+    bank: list[Item] | None = None,
+    notes: NoteSet | None = None,
+    detector: Detector | None = None,
+    labels: list[str] | None = None,
+) -> BatchReport:
+    """One verdict per item, in order; duplicates within the batch point at the earlier item."""
+    labels = labels or [it.id for it in items]
+    dups = (detector or ExactDetector()).find(items, bank or [], labels)
+    verdicts = []
+    for item, found in zip(items, dups, strict=True):
+        errors = [] if blueprint.domain(item.domain) else [f"unknown domain {item.domain}"]
+        flaws = item_flaws(item, notes)
+        verdicts.append(Verdict(item, status_of(errors, found, flaws), errors, flaws, found))
+    return BatchReport(verdicts)
