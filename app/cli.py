@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from app import commands_bank, commands_generate, commands_notes
+from app import (
+    commands_bank,
+    commands_generate,
+    commands_notes,
+    commands_review,
+    commands_validate,
+)
 
 app = typer.Typer(
     name="cmasprep",
@@ -18,8 +24,10 @@ app.command("import")(commands_bank.import_)
 app.command("export")(commands_bank.export)
 app.command("stats")(commands_bank.stats)
 app.command("generate")(commands_generate.generate)
+app.command("validate")(commands_validate.validate)
 app.add_typer(commands_bank.items_app, name="items")
 app.add_typer(commands_notes.notes_app, name="notes")
+app.add_typer(commands_review.review_app, name="review")
 
 
 def main() -> None:

@@ -451,6 +451,30 @@ class Store:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         return [self._decode_item(r) for r in self._rows(sql, params)]
 
+    def review_queue(
+        self, *, domain: int | None = None, reviewer: str | None = None, limit: int = 1
+    ) -> list[Item]:
+        """Pending items for a reviewer: assigned to them first, then unassigned, oldest first;
+        items they already voted on in double review are left for someone else."""
+        rows = self._rows(
+            f"""
+            SELECT {_ITEM_COLUMNS} FROM items
+            WHERE status = 'pending_review'
+              AND (? IS NULL OR domain = ?)
+              AND (assigned_to IS NULL OR ? IS NULL OR assigned_to = ?)
+              AND id NOT IN (SELECT item_id FROM review_events
+                             WHERE reviewer = ? AND decision IN ('approve', 'reject'))
+            ORDER BY (assigned_to IS NULL), created_at, id
+            LIMIT {int(limit)}
+            """,
+            [domain, domain, reviewer, reviewer, reviewer or ""],
+        )
+        return [self._decode_item(r) for r in rows]
+
+    def assignee(self, item_id: str) -> str | None:
+        row = self._q("SELECT assigned_to FROM items WHERE id = ?", [item_id]).fetchone()
+        return row[0] if row else None
+
     def item_ids_by_hash(self, hashes: Iterable[str]) -> dict[str, str]:
         rows = self._q(
             "SELECT content_hash, id FROM items WHERE list_contains(?, content_hash)",

@@ -160,6 +160,8 @@ def _parse_fact(
     if problems:
         return None, problems
     quote = body.split("| alt:")[0].strip() if alts else body.strip()
+    if kind == "classify":  # the group key is bookkeeping, not part of the quoted passage
+        quote = quote.split("|", 1)[1].strip()
     fact = Fact(note.id, note.domain, note.topic, kind, tuple(parts), alts, cite, line, quote)
     return fact, []
 
