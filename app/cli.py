@@ -6,7 +6,9 @@ import typer
 
 from app import (
     commands_bank,
+    commands_demo,
     commands_generate,
+    commands_learners,
     commands_notes,
     commands_review,
     commands_validate,
@@ -28,6 +30,10 @@ app.command("validate")(commands_validate.validate)
 app.add_typer(commands_bank.items_app, name="items")
 app.add_typer(commands_notes.notes_app, name="notes")
 app.add_typer(commands_review.review_app, name="review")
+app.add_typer(commands_learners.learners_app, name="learners")
+app.add_typer(commands_learners.responses_app, name="responses")
+app.command("plan")(commands_learners.plan)
+app.command("demo")(commands_demo.demo)
 
 
 def main() -> None:

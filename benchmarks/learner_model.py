@@ -195,6 +195,9 @@ def run(name: str) -> dict[str, float] | None:
 
 
 def main(names: list[str]) -> None:
+    unknown = sorted(set(names) - set(DATASETS))
+    if unknown:
+        raise SystemExit(f"unknown dataset(s) {unknown}; choose from {list(DATASETS)}")
     results = {name: run(name) for name in names}
     rows = ["difficulty only", "online Rasch", "+ logistic layer", *PUBLISHED]
     print(f"\n{'model (test ROC AUC)':<26}" + "".join(f"{n:>15}" for n in names))

@@ -135,7 +135,9 @@ def plan_to_ics(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{plan.blueprint.upper()} study plan: {plan.learner}")
+    # An X- property is not TEXT-escaped: no line breaks may reach it.
+    name = " ".join(f"{plan.blueprint.upper()} study plan: {plan.learner}".split())
+    calendar.add("x-wr-calname", name)
     when = stamp or dt.datetime.combine(plan.start, dt.time(0, 0), tzinfo=dt.UTC)
     for item in plan_events(plan, preferred_time, tz, blueprint=blueprint):
         event = Event()

@@ -75,6 +75,12 @@ class Prior:
     domain_sd: float = 0.7
     forgetting: float = 1.0
 
+    def __post_init__(self) -> None:
+        if self.sd <= 0 or self.domain_sd <= 0:
+            raise ValueError("prior spreads must be positive")
+        if not 0.0 < self.forgetting <= 1.0:
+            raise ValueError("forgetting must lie in (0, 1]")
+
 
 @dataclass(frozen=True)
 class DomainEvidence:

@@ -14,10 +14,17 @@ Time is counted in quarter-hour units (`UNIT`), so every sum of blocks is exact.
    (gaps of 1, 2, 4, 8 weeks) as far as the horizon allows.
 6. Pack each week's work onto its days in order, splitting across days where needed.
 
-Re-planning: given `previous`, its weeks that ended before `today` are kept as they were;
-the remaining weeks are planned from `today` with the request's (current) mastery, so the
-hours go to what is still weak, and each week is filled only up to what the learner has
-that week, which spreads missed study over all remaining weeks.
+Re-planning: given `previous`, its weeks that ended before `today` are kept as they were,
+and so are the blocks of the current week dated before `today` (history: new blocks only
+fill what the week's hours leave after them). The remaining days are planned
+from `today` with the request's (current) mastery, so the hours go to what is still weak;
+each week is filled only up to what the learner has that week, which spreads missed study
+over all remaining weeks instead of piling it on the next one. Domains studied in kept
+weeks may get no new hours when time is very short; all others still get study time.
+
+Every invariant of plan-format.md holds for every plan returned; when the hours cannot
+hold one (say no week of the last two has the 2 hours of a practice exam), `build_plan`
+raises `InsufficientTimeError` saying what is missing rather than break an invariant.
 """
 
 from __future__ import annotations
@@ -376,7 +383,8 @@ def _pack(week: _Week, focus: _Focus, texts: dict[str, str], studied: set[int]) 
             elif kind == "review":
                 text = focus.review(d)
             elif kind == "practice_set":
-                text = "timed, mixed: domains " + ", ".join(str(n) for n in sorted(studied))
+                listed = ", ".join(str(n) for n in sorted(studied))
+                text = f"timed, mixed: domains {listed}" if listed else "timed, mixed: all domains"
             else:
                 text = texts["diagnostic"]
             body.setdefault(day, []).append(_block(kind, d, take, day, text))
@@ -384,7 +392,10 @@ def _pack(week: _Week, focus: _Focus, texts: dict[str, str], studied: set[int]) 
             left -= take
     blocks = []
     for day, _ in week.days:
-        blocks += head.get(day, []) + body.get(day, []) + tail.get(day, [])
+        work = body.get(day, [])
+        first = [b for b in work if b.kind == "diagnostic"]  # the diagnostic opens the plan
+        rest = [b for b in work if b.kind != "diagnostic"]
+        blocks += first + head.get(day, []) + rest + tail.get(day, [])
     return blocks
 
 
@@ -557,7 +568,8 @@ def _warnings(
             f"re-planned on {req.today}: {len(kept)} past week(s) kept as they were; "
             "the remaining hours go to what is still weak"
         )
-    if not any(w.practice_exam for w in weeks) and len(kept) + len(weeks) < PRACTICE_EXAM_WEEKS:
+    short = 2 <= len(kept) + len(weeks) < PRACTICE_EXAM_WEEKS
+    if short and not any(w.practice_exam for w in weeks) and days_left >= CRAM_DAYS:
         out.append("no full-length practice exam: too little time before the exam for one")
     if scaled < passing:
         out.append(

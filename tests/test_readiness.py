@@ -82,9 +82,7 @@ def test_a_strong_learner_is_likely_to_pass_and_a_weak_one_is_not():
 
 
 history = st.lists(
-    st.tuples(
-        st.sampled_from(list(CMAS)), st.floats(-2.0, 2.0, allow_nan=False), st.booleans()
-    ),
+    st.tuples(st.sampled_from(list(CMAS)), st.floats(-2.0, 2.0, allow_nan=False), st.booleans()),
     max_size=20,
 )
 

@@ -277,43 +277,17 @@ def negative_words(stem: str, options: list[str], answer: str | None) -> list[Fl
 # Absolute and vague terms in options
 # ---------------------------------------------------------------------------
 
-_ABSOLUTE = frozenset(
-    {
-        "always",
-        "never",
-        "all",
-        "none",
-        "only",
-        "completely",
-        "absolutely",
-        "entirely",
-        "must",
-        "every",
-        "guaranteed",
-    }
-)
-_VAGUE = frozenset(
-    {
-        "usually",
-        "frequently",
-        "often",
-        "occasionally",
-        "rarely",
-        "sometimes",
-        "seldom",
-        "generally",
-        "typically",
-        "may",
-        "might",
-        "possibly",
-        "probably",
-        "commonly",
-    }
-)
+_ABSOLUTE_TEXT = """
+    always never all none only completely absolutely entirely must every guaranteed"""
+_ABSOLUTE = frozenset(_ABSOLUTE_TEXT.split())
+_VAGUE_TEXT = """
+    usually frequently often occasionally rarely sometimes seldom generally typically may
+    might possibly probably commonly"""
+_VAGUE = frozenset(_VAGUE_TEXT.split())
 
 
 def _is_month_may(found: list[str], index: int) -> bool:
-    """ "May 15" or "May 2024": the month, not the verb."""
+    """Whether the word at index is the month of "May 15" or "May 2024", not the verb."""
     following = found[index + 1] if index + 1 < len(found) else ""
     return found[index] == "May" and following.isdigit()
 
@@ -370,7 +344,7 @@ def longest_answer_correct(stem: str, options: list[str], answer: str | None) ->
     lengths = [len(t) for t in texts]
     others = lengths[:key] + lengths[key + 1 :]
     mean = sum(others) / len(others)
-    if lengths[key] > max(others) + 7 and lengths[key] >= 1.25 * mean:
+    if lengths[key] >= max(others) + 8 and lengths[key] >= 1.25 * mean:
         evidence = f"key {lengths[key]} chars; others {', '.join(map(str, others))}"
         return [Flaw(code="longest_answer_correct", where=_letter(key), evidence=evidence)]
     return []
@@ -546,19 +520,36 @@ def lost_sequence(stem: str, options: list[str], answer: str | None) -> list[Fla
     return [Flaw(code="lost_sequence", where="options", evidence=evidence)]
 
 
-_ASKING_WORDS_TEXT = """
-    which what who whom whose when where why how select choose identify name list pick
-    match indicate determine calculate complete give state describe explain define"""
-_ASKING_WORDS = frozenset(_ASKING_WORDS_TEXT.split())
+# A stem that names no question may still ask with a question word in the middle
+# ("Fibres to the Purkinje cells arise from which of the following:") or with an
+# imperative at its start ("Estimate the dental age from the radiograph:").
+_QUESTION_WORDS = frozenset({"which", "what", "who", "whom", "whose", "how", "why", "where"})
+_IMPERATIVES_TEXT = """
+    select choose identify name list pick match indicate determine calculate estimate
+    complete give state describe explain define find compute arrange"""
+_IMPERATIVES = frozenset(_IMPERATIVES_TEXT.split())
+# A completion has a finite verb for the answer to finish ("... is:", "... normally
+# takes:"). Only forms that are rarely nouns are listed: "Causes of hypercalcemia:" and
+# "Release of medical records:" stay bare topics.
 _COMPLETION_VERBS_TEXT = """
-    is are was were be been being am has have had do does did can could should would will
-    shall may might must include includes involve involves require requires required mean
-    means refer refers cause causes caused contain contains consist consists indicate
-    indicates indicated show shows suggest suggests called known termed defined characterized
-    characterised associated seen used given found recommended performed needed occur occurs
-    results develop develops"""
+    is are was were be been being am has have had do does did done can could should would
+    will shall may might must include includes involve involves require requires mean
+    refer refers contain contains consist consists indicate indicates suggest suggests
+    develop develops occur occurs take takes taken secrete secretes lie lies denote denotes
+    transmit transmits provide provides produce produces arise arises differ differs relax
+    relaxes innervate innervates originate originates attach attaches pass passes carry
+    carries bind binds stimulate stimulates prevent prevents reduce reduces enhance
+    enhances comprise comprises represent represents appear appears become becomes remain
+    remains get gets make makes allow allows depend depends mediate mediates regulate
+    regulates activate activates catalyze catalyzes convert converts respond responds
+    belong belongs connect connects detect detects inhibit inhibits leave leaves come
+    comes affect affects called known termed defined characterized characterised
+    associated seen used given found recommended performed needed caused"""
 _COMPLETION_VERBS = frozenset(_COMPLETION_VERBS_TEXT.split())
-_COMPLETION_ENDINGS_TEXT = "to by of for with in on at from as the a an and or than into between"
+_COMPLETION_ENDINGS_TEXT = """
+    to by of for with in on at from as the a an and or than into between when because
+    under that if whether while having being about during after before since until via
+    per like"""
 _COMPLETION_ENDINGS = frozenset(_COMPLETION_ENDINGS_TEXT.split())
 _TOPIC_OPENER = re.compile(
     r"^\W*(?:regarding|concerning|about|as\s+regards|as\s+for|re|with\s+(?:regard|respect)\s+to"
@@ -567,12 +558,18 @@ _TOPIC_OPENER = re.compile(
 )
 
 
+def _asks_or_completes(text: str, low: list[str]) -> bool:
+    """Whether a stem asks a question or leaves a sentence for the options to complete."""
+    if "?" in text or low[0] in _IMPERATIVES or _QUESTION_WORDS.intersection(low):
+        return True
+    if _BLANK.search(text) or low[-1] in _COMPLETION_ENDINGS:
+        return True
+    return not _COMPLETION_VERBS.isdisjoint(low)
+
+
 def _bare_topic(text: str, found: list[str]) -> str | None:
     """Why a stem of 4+ words is a bare topic, or None when it asks or completes something."""
-    low = [w.lower() for w in found]
-    if "?" in text or low[0] in _ASKING_WORDS:
-        return None
-    if any(w in _COMPLETION_VERBS for w in low) or low[-1] in _COMPLETION_ENDINGS:
+    if _asks_or_completes(text, [w.lower() for w in found]):
         return None
     if text.rstrip().endswith(":"):
         return "ends with ':' and neither asks nor completes"

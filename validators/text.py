@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 # NLTK's English stop-word list (nltk 3.9, 198 words), typed in to avoid the dependency
@@ -77,6 +78,7 @@ def _undouble(root: str) -> str:
     return root
 
 
+@lru_cache(maxsize=65536)  # a pure function of one word, called for every word of every item
 def stem(word: str) -> str:
     """The comparison key of a word under the spec's simple stemming.
 
@@ -127,10 +129,10 @@ QuantityKind = Literal["number", "money", "percent", "duration", "date", "range"
 class Quantity:
     """A quantity read from an option, in a canonical unit.
 
-    Durations are in days, dates are proportional ordinals, ranges carry their low
-    end. ``unit`` says what the value counts ("day", "usd", "%", "date", a stemmed
-    unit word such as "mg", or "" for a bare number): quantities with different
-    non-empty units are not comparable.
+    Durations are in days, dates are ordinals, ranges carry their low end. ``unit``
+    says what the value counts: "day", "usd", "%", "date", a unit such as "mg", then
+    the stemmed words that follow the number ("% formalin", "molecul of water"), or
+    "" for a bare number. Quantities with different non-empty units do not compare.
     """
 
     kind: QuantityKind
@@ -197,7 +199,7 @@ _DURATION_UNIT = (
 )
 _MONEY_UNIT = r"(?:dollars?|usd|cents?)"
 _PERCENT_UNIT = r"(?:%|percent|per\s+cent)"
-_SCALE_UNIT = r"(?:thousand|million|billion|k|mn|bn)"
+_SCALE_UNIT = r"(?:thousands?|millions?|billions?|k|mn|bn)"
 # Units that may be written glued to the number ("500mg", "48hrs"); any other word must
 # follow a space, so "837P" is not a number.
 _GLUED_UNIT = r"(?:mg|mcg|µg|μg|g|kg|ml|l|cc|mm|cm|m|km|mmhg|bpm|iu|meq|mmol)"
@@ -273,7 +275,7 @@ def _unit_key(unit: str) -> str:
     return key[:-1] if len(key) > 1 and key.endswith("s") else key
 
 
-def _measure(number: float, unit: str, tail: str, money: bool) -> Quantity:
+def _measure(number: float, unit: str, money: bool) -> Quantity:
     """The quantity one number makes with the unit written after it (or after the range)."""
     key = _unit_key(unit)
     if key in _SCALES:
@@ -287,8 +289,6 @@ def _measure(number: float, unit: str, tail: str, money: bool) -> Quantity:
         return Quantity("percent", number, "%")
     if key in _DAYS_PER_UNIT:
         return Quantity("duration", number * _DAYS_PER_UNIT[key], "day")
-    if not key and tail:
-        key = stem(tail.split()[0])
     return Quantity("number", number, key)
 
 
@@ -299,11 +299,13 @@ def _parse_measure(text: str, qualifier: str) -> Quantity | None:
     low = float(m["num1"].replace(",", ""))
     if m["num2"] is not None:
         low = min(low, float(m["num2"].replace(",", "")))
-    unit = m["unit1"] or m["unit2"] or ""
-    found = _measure(low, unit, m["tail"].strip(), bool(m["cur1"] or m["cur2"]))
-    if m["num2"] is not None:
-        return Quantity("range", found.value, found.unit)
-    return found
+    found = _measure(low, m["unit1"] or m["unit2"] or "", bool(m["cur1"] or m["cur2"]))
+    # The words after the number belong to the unit: "10% formalin" and "10% alcohol"
+    # are different things, "3 identifiers" counts identifiers.
+    tail = " ".join(stem(w) for w in m["tail"].split())
+    unit = f"{found.unit} {tail}".strip()
+    kind = "range" if m["num2"] is not None else found.kind
+    return Quantity(kind, found.value, unit)
 
 
 def _clean_quantity_text(text: str) -> str:
