@@ -51,10 +51,14 @@ def build_generator(options: GenerateOptions, settings: Any) -> Generator:
         from generators.offline import OfflineGenerator
 
         return OfflineGenerator()
-    from generators.llm import LLMConfig, LLMGenerator
-
     if not settings.llm_configured:
         raise InputError([Problem("--generator llm needs OPENAI_API_KEY or OPENAI_BASE_URL")])
+    try:
+        from generators.llm import LLMConfig, LLMGenerator
+    except ImportError as exc:
+        raise InputError(
+            [Problem("the LLM generator is not available in this version; use --generator offline")]
+        ) from exc
     return LLMGenerator(
         LLMConfig.from_settings(
             settings, max_cost=options.max_cost, max_tokens=options.max_tokens, judge=options.judge
