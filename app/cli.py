@@ -7,11 +7,14 @@ import typer
 from app import (
     commands_bank,
     commands_demo,
+    commands_flows,
     commands_generate,
     commands_learners,
     commands_notes,
+    commands_practice,
     commands_review,
     commands_validate,
+    commands_web,
 )
 
 app = typer.Typer(
@@ -33,7 +36,13 @@ app.add_typer(commands_review.review_app, name="review")
 app.add_typer(commands_learners.learners_app, name="learners")
 app.add_typer(commands_learners.responses_app, name="responses")
 app.command("plan")(commands_learners.plan)
+app.command("practice")(commands_practice.practice)
 app.command("demo")(commands_demo.demo)
+app.command("nightly")(commands_flows.nightly)
+app.add_typer(commands_flows.flows_app, name="flows")
+app.command("serve")(commands_web.serve)
+app.add_typer(commands_web.reviewers_app, name="reviewers")
+commands_learners.learners_app.command("link")(commands_web.link)
 
 
 def main() -> None:

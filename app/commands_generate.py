@@ -57,7 +57,7 @@ def generate(
     ] = "auto",
     seed: Annotated[
         int | None,
-        typer.Option("--seed", help="Reproducible run [default: next run of this command]."),
+        typer.Option("--seed", help="Reproducible run (default: the next run of this command)."),
     ] = None,
     topic: Annotated[
         str | None, typer.Option("--topic", help="Only this blueprint sub-topic.")
@@ -89,6 +89,9 @@ def generate(
 
     Example: cmasprep generate --domain all --count 30
     """
+    from app.common import prefect_offline_defaults
+
+    prefect_offline_defaults()
     from pipelines.runner import GenerateOptions, run_generate_command
 
     if count is None and total is None:

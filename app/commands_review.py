@@ -15,6 +15,7 @@ from app.common import (
     DomainOpt,
     JsonOpt,
     console,
+    db_path,
     fail,
     handle_errors,
     open_bank,
@@ -107,6 +108,7 @@ def next_item(
 
     Example: cmasprep review next --domain 5 --reviewer ana
     """
+    from bank.store import StoreEmbeddingCache
     from validators.duplicates import default_detector
 
     with open_bank(db, read_only=True) as store:
@@ -125,7 +127,8 @@ def next_item(
             for i in store.find_items(domain=item.domain, statuses=["approved", "pending_review"])
             if i.id != item.id
         ]
-    refs = default_detector().find([item], others, [item.id])[0]
+    cache = StoreEmbeddingCache(db_path(db))
+    refs = default_detector(cache=cache).find([item], others, [item.id])[0]
     by_id = {o.id: o for o in others}
     near = [(by_id[r.of], r) for r in refs if r.of in by_id]
     if json_out:

@@ -48,6 +48,7 @@ def validate(
     Example: cmasprep validate candidates.jsonl --json
     """
     from bank.errors import BankBusyError, BankError, InputError
+    from bank.store import StoreEmbeddingCache
     from validators.duplicates import default_detector
     from validators.file_check import validate_file
 
@@ -65,7 +66,9 @@ def validate(
             file,
             bp,
             bank=bank_items,
-            detector=default_detector(),
+            detector=default_detector(
+                cache=StoreEmbeddingCache(db_path(db)) if bank_items else None
+            ),
             mapping=parse_mapping(mapping),
             default_domain=domain,
         )

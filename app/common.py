@@ -22,7 +22,7 @@ DbOpt = Annotated[
     typer.Option(
         "--db",
         envvar="CMASPREP_DB",
-        help="Bank file [default: ./cmasprep.duckdb].",
+        help="Bank file (default: ./cmasprep.duckdb, or CMASPREP_DB).",
         show_default=False,
     ),
 ]
@@ -30,7 +30,7 @@ BlueprintOpt = Annotated[
     Path | None,
     typer.Option(
         "--blueprint",
-        help="Exam blueprint YAML [default: the bank's, else CMAS].",
+        help="Exam blueprint YAML (default: the bank's, else CMAS).",
         show_default=False,
     ),
 ]
@@ -69,6 +69,22 @@ def handle_errors(fn: F) -> F:
             raise fail(str(exc), EXIT_DATA) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def prefect_offline_defaults() -> None:
+    """Prefect settings that keep a local run off the network (see ENVIRONMENT.md).
+
+    Only defaults: a user's own PREFECT_* environment wins. Call before importing prefect.
+    """
+    import os
+
+    for key, value in {
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }.items():
+        os.environ.setdefault(key, value)
 
 
 @functools.cache

@@ -102,6 +102,17 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
 ]
 
+MIGRATIONS.append(
+    (
+        "0002_embeddings",
+        """
+        CREATE TABLE embeddings (
+            item_id VARCHAR NOT NULL, model VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+            vector FLOAT[] NOT NULL, PRIMARY KEY (item_id, model, kind));
+        """,
+    )
+)
+
 # Column order of `items`, shared by the Arrow schema and the row decoder.
 _ITEM_SCHEMA = pa.schema(
     [
@@ -509,6 +520,10 @@ class Store:
         """Replace an item's content and status and append its review event, atomically."""
         p = item.provenance
         with self.transaction():
+            old = self._q("SELECT content_hash FROM items WHERE id = ?", [item.id]).fetchone()
+            if old is not None and old[0] != item.content_hash:
+                # an edited item's stored vectors describe its old text
+                self._q("DELETE FROM embeddings WHERE item_id = ?", [item.id])
             updated = self._q(
                 """
                 UPDATE items SET content_hash = ?, domain = ?, topic = ?, stem = ?, options = ?,
@@ -561,6 +576,37 @@ class Store:
                     )
                 )
         return len(rows)
+
+    # ---- embeddings (stored so the bank's vectors are not recomputed) -----------------
+    def get_embeddings(self, ids: Sequence[str], model: str, kind: str) -> dict[str, Any]:
+        import numpy as np
+
+        if not ids:
+            return {}
+        rows = self._q(
+            "SELECT item_id, vector FROM embeddings WHERE model = ? AND kind = ? "
+            "AND list_contains(?, item_id)",
+            [model, kind, list(ids)],
+        )
+        return {r[0]: np.asarray(r[1], dtype=np.float32) for r in rows}
+
+    def put_embeddings(self, ids: Sequence[str], model: str, kind: str, vectors: Any) -> None:
+        if not len(ids):
+            return
+        table = pa.table(
+            {
+                "item_id": list(ids),
+                "model": [model] * len(ids),
+                "kind": [kind] * len(ids),
+                "vector": pa.array([list(map(float, v)) for v in vectors], pa.list_(pa.float32())),
+            }
+        )
+        self.con.register("_batch_vectors", table)
+        try:
+            with self.transaction():
+                self._q("INSERT OR REPLACE INTO embeddings SELECT * FROM _batch_vectors")
+        finally:
+            self.con.unregister("_batch_vectors")
 
     # ---- review events (append-only: no method updates or deletes them) -------------
     def _insert_event(self, event: ReviewEvent) -> None:
@@ -771,6 +817,28 @@ class Store:
             cost_usd=r["cost_usd"] or 0.0,
             error=r["error"],
         )
+
+
+class StoreEmbeddingCache:
+    """The bank's stored vectors as a validators.embeddings.EmbeddingCache.
+
+    Opens the bank briefly per call (DuckDB locks the file), so it can be held by a
+    long-running flow without holding the lock.
+    """
+
+    def __init__(self, path: str | Path, wait_s: float = 30.0) -> None:
+        self.path = Path(path)
+        self.wait_s = wait_s
+
+    def get(self, ids: Sequence[str], model: str, kind: str) -> dict[str, Any]:
+        if not self.path.exists():
+            return {}
+        with open_store(self.path, wait_s=self.wait_s) as store:
+            return store.get_embeddings(ids, model, kind)
+
+    def put(self, ids: Sequence[str], model: str, kind: str, vectors: Any) -> None:
+        with open_store(self.path, wait_s=self.wait_s) as store:
+            store.put_embeddings(ids, model, kind, vectors)
 
 
 @contextmanager

@@ -58,6 +58,7 @@ class RunSpec:
     model: str | None = None
     prompt_version: str | None = None
     notes: str = ""
+    purpose: str = "generate"  # or "nightly": the same counts asked for another reason
 
     def params(self) -> dict[str, Any]:
         return {
@@ -69,6 +70,7 @@ class RunSpec:
             "model": self.model,
             "prompt_version": self.prompt_version,
             "notes": self.notes,
+            "purpose": self.purpose,
         }
 
     def key(self) -> str:
@@ -88,6 +90,9 @@ def start_or_resume_run(store: Store, spec: RunSpec, now: datetime) -> RunRecord
         run = unfinished[-1]
         return run.model_copy(update={"status": "running", "error": None})
     seed = spec.seed if spec.seed is not None else len(same)
+    done = next((r for r in same if r.params.get("seed") == seed), None)
+    if done is not None:  # the same command with the same seed has run to the end already
+        return done
     run = RunRecord(
         id=f"gen-{spec.key()}-{seed}",
         flow=FLOW_NAME,
@@ -115,6 +120,34 @@ def request_for(run: RunRecord, domain: int, exclude: frozenset[str]) -> Generat
         run_id=run.id,
         exclude=exclude,
     )
+
+
+def domain_pool(store: Store, run: RunRecord, domain: int) -> tuple[frozenset[str], list[Item]]:
+    """What a domain's generation must avoid and be compared with.
+
+    The exclude set leaves out this run's own items, so a resumed run asks the generator
+    the same question it asked before the interruption.
+    """
+    exclude = frozenset(store.content_hashes(exclude_run=run.id))
+    return exclude, store.find_items(domain=domain, statuses=["approved", "pending_review"])
+
+
+def cache_key(spec_key: str, request: GenerationRequest, generator: Generator) -> str:
+    """What determines a domain's generated items: notes, generator, model, prompts, seed, count."""
+    parts = [
+        spec_key,
+        generator.name,
+        generator.version,
+        str(getattr(generator, "model_name", "")),
+        str(getattr(generator, "prompt_version", "")),
+        str(request.domain),
+        str(request.count),
+        str(request.seed),
+        str(request.topic),
+        str(request.difficulty),
+        hashlib.sha256("\n".join(sorted(request.exclude)).encode()).hexdigest(),
+    ]
+    return "generate-" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 def generate_domain(
@@ -180,6 +213,8 @@ def record_domain(store: Store, run: RunRecord, outcome: DomainOutcome) -> RunRe
 def finish_run(
     store: Store, run: RunRecord, now: datetime, stopped: str | None = None
 ) -> RunRecord:
+    if run.status == "completed":  # a finished run met again: nothing to record
+        return run
     done = run.model_copy(
         update={
             "status": "stopped" if stopped else "completed",
@@ -212,8 +247,7 @@ def run_generation(
     stopped = None
     for domain in pending_domains(run):
         with open_store() as store:
-            exclude = frozenset(store.content_hashes(exclude_run=run.id))
-            bank_items = store.find_items(domain=domain, statuses=["approved", "pending_review"])
+            exclude, bank_items = domain_pool(store, run, domain)
         result = generate_domain(generator, request_for(run, domain, exclude), notes, blueprint)
         outcome = screen_domain(domain, result, bank_items, blueprint, notes, detector)
         with open_store() as store:

@@ -66,10 +66,12 @@ def build_generator(options: GenerateOptions, settings: Any) -> Generator:
     )
 
 
-def build_detector(bank_hint: int = 0) -> Any:
+def build_detector(db: Path | None = None, lock_wait: float = 30.0) -> Any:
+    """The default detector, reading and storing the bank's vectors when there is a bank."""
+    from bank.store import StoreEmbeddingCache
     from validators.duplicates import default_detector
 
-    return default_detector()
+    return default_detector(cache=StoreEmbeddingCache(db, lock_wait) if db else None)
 
 
 def _opener(db: Path, lock_wait: float):
@@ -101,19 +103,21 @@ def run_generate_command(
         prompt_version=getattr(generator, "prompt_version", None),
         notes=notes_digest(notes),
     )
-    detector = build_detector()
+    detector = build_detector(db_path, settings.lock_wait)
     display = ProgressDisplay(console, blueprint, options.counts) if console else None
     opener = _opener(db_path, settings.lock_wait)
     if options.use_flow:
-        from pipelines.flows import generate_items_flow
+        from pipelines.flows import run_flow
 
-        run = generate_items_flow(
+        concurrency = getattr(generator, "concurrency", 4)
+        run = run_flow(
+            concurrency,
             spec=spec,
             db=str(db_path),
             notes_dir=str(settings.notes_dir),
             blueprint=blueprint,
             generator=generator,
-            detector=detector,
+            detector=None,  # built inside the flow: a parameter is sent to Prefect's API
             lock_wait=settings.lock_wait,
             on_domain=display.update if display else None,
         )

@@ -63,3 +63,12 @@ def items_file(tmp_path: Path) -> Iterator[Path]:
     for r in records:
         r.pop("status", None)
     yield write_jsonl(tmp_path / "items.jsonl", records)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server for every flow test of the session (~20 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

@@ -1,0 +1,75 @@
+"""`cmasprep nightly` and `cmasprep flows serve`: the scheduled side of the pipeline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from app.common import DbOpt, JsonOpt, console, handle_errors, prefect_offline_defaults, print_json
+
+flows_app = typer.Typer(
+    help="Prefect deployments: serve the flows on a schedule.", no_args_is_help=True
+)
+
+
+@handle_errors
+def nightly(
+    db: DbOpt = None,
+    generator: Annotated[
+        str, typer.Option("--generator", "-g", help="offline, llm or auto.")
+    ] = "auto",
+    json_out: JsonOpt = False,
+) -> None:
+    """Run the nightly refresh now: refill thin or weak pools, recalibrate items, re-plan.
+
+    Running it twice in a row changes nothing the second time.
+
+    Example: cmasprep nightly --json
+    """
+    prefect_offline_defaults()
+    from app.scheduled import nightly_entry
+
+    report = nightly_entry(db=str(db) if db else None, generator=generator)
+    if json_out:
+        print_json(report)
+        return
+    out = console()
+    for t in report["targets"]:
+        out.print(
+            f"domain {t['domain']}: unseen pool {t['available']} of target {t['target']} "
+            f"(weak learners {t['weak_share']:.0%}) -> generate {t['deficit']}",
+            highlight=False,
+        )
+    out.print(
+        f"Generated {sum(report['generated'].values())} items (run {report['run']}); "
+        f"{len(report['flagged'])} items flagged by their statistics; "
+        f"{len(report['replanned'])} learners re-planned.",
+        highlight=False,
+    )
+
+
+@flows_app.command("serve")
+@handle_errors
+def serve(
+    cron: Annotated[
+        str, typer.Option("--cron", help="Schedule of the nightly refresh (cron, UTC).")
+    ] = "0 2 * * *",
+    db: DbOpt = None,
+) -> None:
+    """Serve the flows: the nightly refresh on a cron schedule, generation on demand.
+
+    Uses Prefect's local ephemeral mode, or the Prefect server in PREFECT_API_URL.
+
+    Example: cmasprep flows serve --cron "0 2 * * *"
+    """
+    prefect_offline_defaults()
+    from prefect import serve as prefect_serve
+
+    from app.scheduled import build_deployments
+
+    deployments = build_deployments(cron, str(db) if db else None)
+    typer.echo(
+        f"Serving {len(deployments)} deployments; nightly refresh at cron {cron!r}. Ctrl-C stops."
+    )
+    prefect_serve(*deployments)

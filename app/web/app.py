@@ -1,0 +1,229 @@
+"""The FastAPI app: `create_app` wires the bank, sessions, templates and the two areas.
+
+Reviewers (app.web.reviews) sign in with their token and work the review queue;
+learners (app.web.learners) open their own plan through a token link. Every page is a
+Jinja2 template with autoescape on; no route changes anything on GET.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, csrf_token
+from app.web.services import Bank, NearDuplicates
+from bank.errors import BankBusyError, NotFoundError
+from validators.duplicates import Detector
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+SECURITY_HEADERS = {
+    # No inline script anywhere: the only script is /static/app.js. Inline styles stay
+    # allowed for the planner's SVG charts, which style their text with attributes.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # Learner links carry their token in the path: never send it to another site. (Not
+    # "no-referrer": with it, browsers send "Origin: null" on our own form posts.)
+    "Referrer-Policy": "same-origin",
+}
+
+
+class SignInRequired(Exception):
+    """A page needs a signed-in reviewer: GET requests are sent to the sign-in page."""
+
+
+@dataclass
+class WebContext:
+    """What every route needs, built once by `create_app`."""
+
+    bank: Bank
+    templates: Jinja2Templates
+    duplicates: NearDuplicates
+    clock: Callable[[], datetime]
+    double_review: bool
+    public_host: str | None  # host:port of the public URL, when a proxy serves the app
+
+
+def context(request: Request) -> WebContext:
+    return request.app.state.web
+
+
+def _templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # every .html, always: item, note and learner text is data
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = lambda v, digits=0: "–" if v is None else f"{v:.{digits}%}"
+    env.filters["when"] = lambda v: v.strftime("%d %b %Y %H:%M") if v else ""
+    return Jinja2Templates(env=env)
+
+
+def render(
+    request: Request,
+    name: str,
+    values: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    reviewer: str | None = None,
+    session: bool = True,
+) -> HTMLResponse:
+    """A page with what the layout needs: the reviewer, the CSRF token, a one-time message.
+
+    With `session=False` (learner and error pages) the session is left alone, so such a
+    page sets no cookie.
+    """
+    page = {
+        "reviewer": reviewer,
+        "csrf": csrf_token(request.session) if session else "",
+        "flash": request.session.pop("flash", None) if session else None,
+        "path": request.url.path,
+        **(values or {}),
+    }
+    return context(request).templates.TemplateResponse(request, name, page, status_code=status)
+
+
+def flash(request: Request, text: str, kind: str = "ok") -> None:
+    request.session["flash"] = {"text": text, "kind": kind}
+
+
+def create_app(
+    db_path: str | Path,
+    secret_key: str,
+    *,
+    lock_wait: float = 30.0,
+    double_review: bool = False,
+    detector: Detector | None = None,
+    clock: Callable[[], datetime] | None = None,
+    secure_cookies: bool = False,
+    warm_duplicates: bool = False,
+    public_url: str | None = None,
+) -> FastAPI:
+    """The web app over one bank file.
+
+    Args:
+        db_path: the bank (created and migrated here if missing).
+        secret_key: signs the session cookie; keep it secret, and stable across restarts
+            if sessions should survive them.
+        lock_wait: seconds a request waits for another process's lock on the bank.
+        double_review: decisions need two agreeing reviewers (the CLI's --double).
+        detector: near-duplicate detector; default: the CLI's default_detector.
+        clock: the time of decisions; default: now, UTC.
+        secure_cookies: send the session cookie over HTTPS only (behind a TLS proxy).
+        public_url: the address users type (CMASPREP_BASE_URL) when a proxy in front
+            rewrites the Host header: forms posted from it pass the same-origin check.
+        warm_duplicates: at startup, load the duplicate detector's model and encode the
+            queue and the approved items in the background (the server starts at once).
+    """
+    from app.web import dashboard, learners, reviews
+
+    if len(secret_key) < 16:
+        raise ValueError("the secret key must be at least 16 characters")
+    bank = Bank(Path(db_path), lock_wait)
+    bank.migrate()  # create and migrate once, so later requests may open read-only
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm_duplicates:
+            threading.Thread(target=_warm, args=(app.state.web,), daemon=True).start()
+        yield
+
+    app = FastAPI(
+        title="cmas-prep", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
+    app.state.web = WebContext(
+        bank=bank,
+        templates=_templates(),
+        duplicates=NearDuplicates(detector),
+        clock=clock or (lambda: datetime.now(UTC)),
+        double_review=double_review,
+        public_host=urlsplit(public_url).netloc.lower() if public_url else None,
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE_S,
+        same_site="lax",
+        https_only=secure_cookies,
+    )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable) -> Response:
+        response = await call_next(request)
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(SignInRequired)
+    async def to_sign_in(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(BankBusyError)
+    async def busy(request: Request, exc: BankBusyError) -> Response:
+        log.warning("%s %s: %s", request.method, request.url.path, exc)  # the operator's detail
+        response = _error_page(
+            request,
+            503,
+            "The bank is busy",
+            "Another process (a nightly flow?) is writing to the item bank. Nothing was saved: "
+            "try again in a moment.",
+        )
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> Response:
+        # "no item 'x' in the bank /srv/...": the file's path is no business of the page.
+        return _error_page(request, 404, "Not found", str(exc).split(" in the bank ")[0] + ".")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        titles = {401: "Sign in first", 403: "Refused", 404: "Not found", 405: "Not allowed"}
+        return _error_page(
+            request, exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail)
+        )
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(reviews.router)
+    app.include_router(dashboard.router)
+    app.include_router(learners.router)
+    return app
+
+
+def _warm(web: WebContext) -> None:
+    try:
+        with web.bank.read() as store:
+            items = store.find_items(statuses=["approved", "pending_review"])
+        web.duplicates.warm(items)
+    except Exception:  # a failed warm-up only means the first item page is slower
+        log.warning("could not prepare the duplicate detector in advance", exc_info=True)
+
+
+def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    return render(
+        request, "error.html", {"title": title, "detail": detail}, status=status, session=False
+    )

