@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     max_retries: int = 3
     concurrency: int = 8
     items_per_call: int = 5
+    notes_per_call: int = 3
+    llm_method: str = "json_schema"  # or "function_calling" for servers without json_schema
     # Dollars per million tokens (input, output); set for your model and contract.
     price_in_per_mtok: float = 0.15
     price_out_per_mtok: float = 0.60

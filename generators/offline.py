@@ -390,6 +390,8 @@ class OfflineGenerator:
 
     name = NAME
     version = VERSION
+    # CPU-bound pure Python: threads only contend for the GIL, so one domain at a time.
+    concurrency = 1
 
     def generate(
         self, request: GenerationRequest, notes: NoteSet, blueprint: Blueprint

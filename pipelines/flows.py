@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -36,7 +37,8 @@ from pipelines.generation import (
 )
 from validators.duplicates import default_detector
 
-DB_RETRIES = {"retries": 3, "retry_delay_seconds": [1, 3, 10]}
+# Database tasks retry on I/O errors and are never cached: a cached write would be skipped.
+DB_RETRIES = {"retries": 3, "retry_delay_seconds": [1, 3, 10], "cache_policy": NO_CACHE}
 
 
 def _notes(notes_dir: str, blueprint: Blueprint) -> NoteSet:

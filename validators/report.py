@@ -12,7 +12,7 @@ from typing import Literal
 from bank.models import Blueprint, Flaw, Item
 from generators.notes import NoteSet
 from validators.duplicates import Detector, DuplicateRef, ExactDetector
-from validators.flaws import check_flaws
+from validators.flaws import RULES, check_flaws
 
 Status = Literal["clean", "flagged", "duplicate", "rejected"]
 
@@ -65,8 +65,15 @@ def status_of(errors: list[str], duplicates: list[DuplicateRef], flaws: list[Fla
 
 
 def item_flaws(item: Item, notes: NoteSet | None = None) -> list[Flaw]:
-    """Rule flaws of an item, plus `ungrounded` when a generated item's quote is not in its note."""
+    """Rule flaws of an item, plus `ungrounded` when a generated item's quote is not in its note.
+
+    Rule flaws are recomputed; flaws the rules do not compute (a generator's or a judge's,
+    e.g. echoes_instructions, more_than_one_correct) travel with the item and are kept.
+    """
     flaws = check_flaws(item.stem, list(item.options), item.answer)
+    flaws += [
+        f for f in item.flaws if f.code not in RULES and f.code != "ungrounded" and f not in flaws
+    ]
     if notes is not None and item.generated:
         from validators.grounding import grounding_flaws
 

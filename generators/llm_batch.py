@@ -1,0 +1,359 @@
+"""One batch of LLM generation: the call, one repair, the optional judge, and the bookkeeping.
+
+A batch never raises: whatever the model or the network does, it ends as valid items
+and failed entries (rejected placeholder items carrying the raw output and the
+reason), with the tokens it spent and each output's share of them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from pydantic import ValidationError
+
+from bank.models import Blueprint, Flaw, Item, Provenance
+from generators.base import Usage
+from generators.llm_call import Call, Method, call_model
+from generators.llm_schema import (
+    JudgeBatch,
+    draft_to_item,
+    error_text,
+    failed_item,
+    judge_flaws,
+)
+from generators.notes import Note
+from generators.prompts import Prompts
+
+BLOOM_CYCLE = ("remember", "understand", "apply", "analyze")
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """One call's worth of work: how many items, from which notes, at what level."""
+
+    index: int
+    size: int
+    notes: tuple[Note, ...]
+    topic: str | None
+    difficulty: str | None
+    bloom: str
+
+    @property
+    def note_ids(self) -> list[str]:
+        return [n.id for n in self.notes]
+
+
+def plan_batches(
+    count: int,
+    pool: list[Note],
+    *,
+    items_per_call: int,
+    notes_per_call: int,
+    seed: str,
+    topic: str | None,
+    difficulty: str | None,
+) -> list[BatchPlan]:
+    """Split a request into batches; notes rotate over a seeded shuffle of the pool."""
+    rng = random.Random(seed)
+    order = sorted(pool, key=lambda n: n.id)
+    rng.shuffle(order)
+    k = max(1, min(notes_per_call, len(order)))
+    plans = []
+    remaining, index = count, 0
+    while remaining > 0:
+        size = min(items_per_call, remaining)
+        picks = [order[(index * k + j) % len(order)] for j in range(k)]
+        chosen = tuple({n.id: n for n in picks}.values())
+        plans.append(
+            BatchPlan(
+                index=index,
+                size=size,
+                notes=chosen,
+                topic=topic,
+                difficulty=difficulty,
+                bloom=BLOOM_CYCLE[index % len(BLOOM_CYCLE)],
+            )
+        )
+        remaining -= size
+        index += 1
+    return plans
+
+
+def note_body(note: Note) -> str:
+    """The note without its YAML front matter (sources and dates are not for the model)."""
+    text = note.text
+    if text.startswith("---"):
+        parts = text.split("\n---", 1)
+        if len(parts) == 2:
+            text = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
+    return text.strip()
+
+
+def notes_context(notes: tuple[Note, ...]) -> list[dict[str, str]]:
+    return [{"id": n.id, "topic": n.topic, "title": n.title, "text": note_body(n)} for n in notes]
+
+
+@dataclass
+class BatchOutcome:
+    plan: BatchPlan
+    items: list[Item] = field(default_factory=list)
+    failed: list[Item] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    fatal: str | None = None
+
+
+class BatchWorker:
+    """Runs batches against a chat model; shared by the generator's worker threads."""
+
+    def __init__(
+        self,
+        *,
+        generate: Any,
+        judge: Any | None,
+        prompts: Prompts,
+        blueprint: Blueprint,
+        domain: int,
+        run_id: str | None,
+        provenance: Callable[[BatchPlan], Provenance],
+        cost: Callable[[int, int], float],
+        echo_check: Callable[[Item], list[Flaw]],
+        method: Method = "json_schema",
+    ) -> None:
+        self.method = method
+        self.generate_runnable = generate
+        self.judge_runnable = judge
+        self.prompts = prompts
+        self.blueprint = blueprint
+        self.domain = domain
+        self.run_id = run_id
+        self.provenance = provenance
+        self.cost = cost
+        self.echo_check = echo_check
+
+    # ---- one call -------------------------------------------------------------------
+    def call(self, runnable: Any, messages: list[BaseMessage]) -> Call:
+        return call_model(runnable, messages, method=self.method, cost=self.cost)
+
+    # ---- the batch ------------------------------------------------------------------
+    @cached_property
+    def system_prompt(self) -> str:
+        """The same for every batch of the domain: rendered once."""
+        domain = self.blueprint.domain(self.domain)
+        assert domain is not None
+        return self.prompts.render(
+            "system.md",
+            domain={"number": domain.number, "name": domain.name},
+            examples=self.prompts.examples(domain.number),
+        )
+
+    def messages(self, plan: BatchPlan, *, count: int | None = None) -> list[BaseMessage]:
+        domain = self.blueprint.domain(self.domain)
+        assert domain is not None
+        user = self.prompts.render(
+            "user.md",
+            count=count or plan.size,
+            domain={"number": domain.number, "name": domain.name},
+            topic=plan.topic,
+            difficulty=plan.difficulty,
+            bloom=plan.bloom,
+            notes=notes_context(plan.notes),
+        )
+        return [SystemMessage(self.system_prompt), HumanMessage(user)]
+
+    def split(self, data: Any, plan: BatchPlan) -> tuple[list[Item], list[tuple[Any, str]], str]:
+        """(valid items, invalid raw items with errors, envelope error or "")."""
+        if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+            return [], [], 'the answer must be a JSON object {"items": [...]}'
+        if not data["items"]:
+            return [], [], "the items list is empty"
+        good, bad = [], []
+        by_id = {n.id: n for n in plan.notes}
+        for raw in data["items"]:
+            try:
+                cited = raw.get("sources", [{}])[0].get("note") if isinstance(raw, dict) else None
+                topic = by_id[cited].topic if cited in by_id else plan.topic
+                item = draft_to_item(
+                    raw, domain=self.domain, topic=topic, provenance=self.provenance(plan)
+                )
+            except (ValidationError, AttributeError, IndexError, TypeError) as exc:
+                bad.append((raw, error_text(exc)))
+                continue
+            good.append(item)
+        return good, bad, ""
+
+    def run(self, plan: BatchPlan) -> BatchOutcome:
+        try:
+            return self._run(plan)
+        except Exception as exc:  # never lose a batch to a bug: record it
+            outcome = BatchOutcome(plan)
+            outcome.failed.append(self.failure(plan, f"llm_error: {error_text(exc)}", ""))
+            return outcome
+
+    def _run(self, plan: BatchPlan) -> BatchOutcome:
+        outcome = BatchOutcome(plan)
+        messages = self.messages(plan)
+        first = self.call(self.generate_runnable, messages)
+        outcome.usage.add(first.usage)
+        if first.kind in ("error", "refusal"):
+            outcome.failed.append(self.failure_of(plan, first))
+            outcome.fatal = first.error if first.fatal else None
+            return self.finish(outcome)
+        good, bad, envelope = self.split(first.data, plan) if first.kind == "ok" else ([], [], "")
+        outcome.items.extend(good)
+        whole_error = first.error if first.kind == "invalid" else envelope
+        if not whole_error and not bad:
+            return self.finish(outcome)
+        # One repair: the whole answer when it was unusable, else only the bad items.
+        if whole_error:
+            count, raw, error = plan.size, first.raw, whole_error
+        else:
+            count = len(bad)
+            raw = json.dumps({"items": [r for r, _ in bad]}, ensure_ascii=False)
+            error = "; ".join(f"item {i + 1}: {e}" for i, (_, e) in enumerate(bad))
+        repair = self.prompts.render("repair.md", error=error, raw=raw, count=count)
+        second = self.call(self.generate_runnable, [*messages, HumanMessage(repair)])
+        outcome.usage.add(second.usage)
+        history = {"first_output": raw, "first_error": error}
+        if second.kind in ("error", "refusal"):
+            outcome.failed.append(self.failure_of(plan, second, history))
+            outcome.fatal = second.error if second.fatal else None
+            return self.finish(outcome)
+        if second.kind == "invalid":
+            reason = f"llm_output_invalid: {second.error} (after one repair)"
+            outcome.failed.append(self.failure(plan, reason, second.raw, history))
+            return self.finish(outcome)
+        good2, bad2, envelope2 = self.split(second.data, plan)
+        outcome.items.extend(good2)
+        if envelope2:
+            reason = f"llm_output_invalid: {envelope2} (after one repair)"
+            outcome.failed.append(self.failure(plan, reason, second.raw, history))
+        for raw_item, err in bad2:
+            reason = f"llm_output_invalid: {err} (after one repair)"
+            outcome.failed.append(
+                self.failure(plan, reason, json.dumps(raw_item, ensure_ascii=False), history)
+            )
+        return self.finish(outcome)
+
+    # ---- endings --------------------------------------------------------------------
+    def failure(
+        self, plan: BatchPlan, reason: str, raw: str, extra: dict[str, Any] | None = None
+    ) -> Item:
+        label = f"domain {self.domain} batch {plan.index + 1}"
+        return failed_item(
+            domain=self.domain,
+            topic=plan.topic or plan.notes[0].topic,
+            reason=reason,
+            raw=raw,
+            provenance=self.provenance(plan),
+            label=label,
+            extra=extra,
+        )
+
+    def failure_of(self, plan: BatchPlan, call: Call, extra: dict[str, Any] | None = None) -> Item:
+        if call.kind == "refusal":
+            return self.failure(plan, f"llm_refusal: {call.error}", call.raw, extra)
+        if call.kind == "error":
+            return self.failure(plan, f"llm_error: {call.error}", call.raw, extra)
+        return self.failure(plan, f"llm_output_invalid: {call.error}", call.raw, extra)
+
+    def finish(self, outcome: BatchOutcome) -> BatchOutcome:
+        """Echo check and judge on the valid items; then share the batch's spend over all."""
+        checked = []
+        for item in outcome.items:
+            echoes = self.echo_check(item)
+            if echoes:
+                item = item.model_copy(
+                    update={
+                        "flaws": [*item.flaws, *echoes],
+                        "reasons": [
+                            *item.reasons,
+                            *(f"{f.code}: {f.where}: {f.evidence}" for f in echoes),
+                        ],
+                    }
+                )
+            checked.append(item)
+        outcome.items = checked
+        if self.judge_runnable is not None and outcome.items and outcome.fatal is None:
+            outcome.items = self.judge(outcome.plan, outcome.items, outcome.usage)
+        share(outcome)
+        return outcome
+
+    def judge(self, plan: BatchPlan, items: list[Item], usage: Usage) -> list[Item]:
+        domain = self.blueprint.domain(self.domain)
+        assert domain is not None
+        system = self.prompts.render(
+            "judge_system.md", domain={"number": domain.number, "name": domain.name}
+        )
+        user = self.prompts.render(
+            "judge_user.md",
+            items=[
+                {"index": i, "stem": it.stem, "options": list(it.options)}
+                for i, it in enumerate(items)
+            ],
+            notes=notes_context(plan.notes),
+        )
+        result = self.call(self.judge_runnable, [SystemMessage(system), HumanMessage(user)])
+        usage.add(result.usage)
+        verdicts = {}
+        error = result.error
+        if result.kind == "ok":
+            try:
+                verdicts = {v.index: v for v in JudgeBatch.model_validate(result.data).verdicts}
+            except ValidationError as exc:
+                error = error_text(exc)
+        judged = []
+        for i, item in enumerate(items):
+            verdict = verdicts.get(i)
+            if verdict is None:
+                note = {"error": f"no verdict ({result.kind}): {error}".strip()}
+                judged.append(item.model_copy(update={"extra": {**item.extra, "judge": note}}))
+                continue
+            found = judge_flaws(item, verdict)
+            record = {
+                "answer": verdict.answer,
+                "agrees": verdict.answer == item.answer,
+                "reason": verdict.reason,
+                "defensible": list(verdict.defensible),
+                "flaws": [f.model_dump() for f in found],
+                "prompt_version": self.prompts.version,
+            }
+            judged.append(
+                item.model_copy(
+                    update={
+                        "flaws": [*item.flaws, *found],
+                        "extra": {**item.extra, "judge": record},
+                    }
+                )
+            )
+        return judged
+
+
+def share(outcome: BatchOutcome) -> None:
+    """Give each output of a batch its share of the batch's tokens and dollars."""
+    outputs = outcome.items + outcome.failed
+    if not outputs:
+        return
+    n = len(outputs)
+    u = outcome.usage
+
+    def split(total: int, i: int) -> int:
+        return total // n + (1 if i < total % n else 0)
+
+    shared = []
+    for i, item in enumerate(outputs):
+        prov = item.provenance.model_copy(
+            update={
+                "tokens_in": split(u.tokens_in, i),
+                "tokens_out": split(u.tokens_out, i),
+                "cost_usd": u.cost_usd / n,
+            }
+        )
+        shared.append(item.model_copy(update={"provenance": prov}))
+    outcome.items = shared[: len(outcome.items)]
+    outcome.failed = shared[len(outcome.items) :]
