@@ -121,14 +121,18 @@ def test_mapping_and_default_domain(runner: CliRunner, tmp_path: Path) -> None:
     assert code == 0 and out[0]["status"] == "clean"
 
 
-def test_flaws_that_rules_do_not_compute_travel_with_the_item(blueprint) -> None:  # noqa: ANN001
+def test_flaws_that_rules_do_not_compute_travel_with_the_item(blueprint) -> None:
     from bank.models import Flaw
     from validators.report import validate_batch
 
-    judged = make_item(1).model_copy(update={"flaws": [
-        Flaw(code="more_than_one_correct", where="C", evidence="the judge chose C"),
-        Flaw(code="absolute_terms", where="A", evidence="stale: the rules recompute this"),
-    ]})
+    judged = make_item(1).model_copy(
+        update={
+            "flaws": [
+                Flaw(code="more_than_one_correct", where="C", evidence="the judge chose C"),
+                Flaw(code="absolute_terms", where="A", evidence="stale: the rules recompute this"),
+            ]
+        }
+    )
     (verdict,) = validate_batch([judged], blueprint).verdicts
     assert verdict.status == "flagged"
     assert [f.code for f in verdict.flaws] == ["more_than_one_correct"]
