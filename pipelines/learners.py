@@ -34,15 +34,24 @@ def response_records(store: Store, learner_id: str | None = None) -> list[Respon
     ]
 
 
+def learner_evidence(
+    store: Store, learner_id: str
+) -> tuple[list[ResponseRecord], dict[str, float]]:
+    """A learner's answers, and the item difficulties to read them with.
+
+    Item difficulties need many learners: fitted on a handful, they would soak up those
+    learners' own answers. Until then every item counts as typical (difficulty 0).
+    """
+    everyone = response_records(store)
+    enough = len({r.learner_id for r in everyone}) >= MIN_LEARNERS_TO_CALIBRATE
+    difficulties = calibrate_items(everyone) if enough else {}
+    return [r for r in everyone if r.learner_id == learner_id], difficulties
+
+
 def learner_mastery(
     store: Store, learner_id: str, blueprint: Blueprint
 ) -> dict[int, DomainMastery]:
-    everyone = response_records(store)
-    # Item difficulties need many learners: fitted on a handful, they would soak up those
-    # learners' own answers. Until then every item counts as typical (difficulty 0).
-    enough = len({r.learner_id for r in everyone}) >= MIN_LEARNERS_TO_CALIBRATE
-    difficulties = calibrate_items(everyone) if enough else {}
-    mine = [r for r in everyone if r.learner_id == learner_id]
+    mine, difficulties = learner_evidence(store, learner_id)
     return estimate_mastery(mine, difficulties, blueprint.numbers)
 
 

@@ -28,15 +28,10 @@ from typing import TYPE_CHECKING
 from fsrs import Card, Scheduler
 
 from bank.models import LETTERS, Blueprint, Item, Response
-from pipelines.learners import (
-    MIN_LEARNERS_TO_CALIBRATE,
-    learner_readiness,
-    response_records,
-)
+from pipelines.learners import learner_evidence, learner_readiness
 from planner.mastery import (
     DomainMastery,
     MasteryState,
-    calibrate_items,
     domain_mastery,
     replay,
     update,
@@ -94,12 +89,7 @@ def load_learner_model(
 ) -> LearnerModel:
     """Read a learner's answers (and, with enough learners, everyone's for calibration)."""
     store.get_learner(learner_id)  # a clear NotFoundError for an unknown learner
-    everyone = response_records(store)
-    # The rule of learner_mastery: calibrate item difficulties only once there are enough
-    # learners; until then every item is typical (difficulty 0).
-    enough = len({r.learner_id for r in everyone}) >= MIN_LEARNERS_TO_CALIBRATE
-    difficulties = calibrate_items(everyone) if enough else {}
-    mine = [r for r in everyone if r.learner_id == learner_id]
+    mine, difficulties = learner_evidence(store, learner_id)
     return LearnerModel(
         state=replay(mine, difficulties),
         difficulties=difficulties,
