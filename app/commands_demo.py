@@ -29,13 +29,14 @@ def demo(
     """
     from app.commands_bank import stats
     from app.commands_learners import _emit
-    from app.common import resolve_blueprint
+    from app.common import prefect_offline_defaults, resolve_blueprint
     from bank.models import Learner, Response
     from bank.store import open_store
     from pipelines.learners import learner_mastery, learner_readiness, plan_for
     from pipelines.runner import GenerateOptions, run_generate_command
     from validators.review import decide
 
+    prefect_offline_defaults()
     con = console()
     for path in (db, Path(str(db) + ".wal")):
         path.unlink(missing_ok=True)
@@ -44,7 +45,7 @@ def demo(
         store.save_blueprint(bp)
     con.rule("1. Generate candidate items offline for every domain, validate, queue")
     options = GenerateOptions(
-        counts={d: count for d in bp.numbers}, generator="offline", seed=0, use_flow=False
+        counts={d: count for d in bp.numbers}, generator="offline", seed=0, use_flow=True
     )
     run_generate_command(options, settings(), db, bp, console=con)
 

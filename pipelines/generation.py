@@ -183,8 +183,8 @@ def screen_domain(
     counts = {
         "generated": len(result.items) + len(result.failed),
         "clean": report.count("clean"),
-        "flagged": report.count("flagged"),
-        "duplicate": report.count("duplicate"),
+        "flagged": report.count("flagged") + report.possible_duplicates(),
+        "duplicate": report.count("duplicate") - report.possible_duplicates(),
         "rejected": report.count("rejected") + len(result.failed),
     }
     return DomainOutcome(domain, items, counts, result.usage, result.stopped)

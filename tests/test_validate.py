@@ -136,3 +136,24 @@ def test_flaws_that_rules_do_not_compute_travel_with_the_item(blueprint) -> None
     (verdict,) = validate_batch([judged], blueprint).verdicts
     assert verdict.status == "flagged"
     assert [f.code for f in verdict.flaws] == ["more_than_one_correct"]
+
+
+def test_fuzzy_duplicates_go_to_a_reviewer_and_exact_ones_are_rejected(blueprint) -> None:
+    from validators.duplicates import DuplicateRef
+    from validators.report import BatchReport, Verdict
+
+    item = make_item(1)
+    fuzzy = Verdict(item, "duplicate", duplicates=[DuplicateRef("d5-other", "semantic", 0.74)])
+    sure = Verdict(
+        make_item(2), "duplicate", duplicates=[DuplicateRef("d5-other", "semantic", 0.95)]
+    )
+    exact = Verdict(make_item(3), "duplicate", duplicates=[DuplicateRef("d5-x", "exact", 1.0)])
+    report = BatchReport([fuzzy, sure, exact])
+    routed = report.routed()
+    assert [i.status for i in routed] == ["pending_review", "rejected", "rejected"]
+    assert (
+        routed[0].flaws[-1].code == "possible_duplicate"
+        and "d5-other" in routed[0].flaws[-1].evidence
+    )
+    assert routed[1].reasons == ["duplicate of d5-other (semantic, 0.95)"]
+    assert report.possible_duplicates() == 1

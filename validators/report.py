@@ -33,17 +33,32 @@ class BatchReport:
     def count(self, status: Status) -> int:
         return sum(1 for v in self.verdicts if v.status == status)
 
+    def possible_duplicates(self) -> int:
+        return sum(1 for v in self.verdicts if possible_duplicate(v))
+
     def counts(self) -> dict[str, int]:
         return dict(Counter(v.status for v in self.verdicts))
 
     def routed(self) -> list[Item]:
-        """Items as they go to the bank: survivors to review with their flaws, the rest rejected."""
+        """Items as they go to the bank: survivors to review with their flaws, the rest rejected.
+
+        A fuzzy duplicate (no exact match, similarity under REJECT_SIMILARITY) is not thrown
+        away: it goes to a reviewer flagged `possible_duplicate`, who sees both side by side.
+        """
         out = []
         for v in self.verdicts:
             if v.item is None:
                 continue
-            if v.status in ("clean", "flagged"):
-                out.append(v.item.model_copy(update={"status": "pending_review", "flaws": v.flaws}))
+            if v.status in ("clean", "flagged") or possible_duplicate(v):
+                flaws = v.flaws + [
+                    Flaw(
+                        code=POSSIBLE_DUPLICATE,
+                        where="stem",
+                        evidence=f"{d.of} ({d.kind} {d.similarity:.2f})",
+                    )
+                    for d in v.duplicates
+                ]
+                out.append(v.item.model_copy(update={"status": "pending_review", "flaws": flaws}))
             else:
                 reasons = v.errors + [
                     f"duplicate of {d.of} ({d.kind}, {d.similarity:.2f})" for d in v.duplicates
@@ -54,6 +69,22 @@ class BatchReport:
                     )
                 )
         return out
+
+
+POSSIBLE_DUPLICATE = "possible_duplicate"
+# Matches at or above this similarity (or exact ones) are rejected as duplicates; fuzzier
+# ones go to a reviewer: on template-built items the semantic layer meets hard negatives
+# (debit vs credit entry, input vs output device) that only a person can tell apart.
+REJECT_SIMILARITY = 0.90
+
+
+def possible_duplicate(v: Verdict) -> bool:
+    """A duplicate verdict resting only on fuzzy, below-threshold matches."""
+    return (
+        v.status == "duplicate"
+        and not v.errors
+        and all(d.kind != "exact" and d.similarity < REJECT_SIMILARITY for d in v.duplicates)
+    )
 
 
 def status_of(errors: list[str], duplicates: list[DuplicateRef], flaws: list[Flaw]) -> Status:
