@@ -45,7 +45,17 @@ app.add_typer(commands_web.reviewers_app, name="reviewers")
 commands_learners.learners_app.command("link")(commands_web.link)
 
 
+def _exit_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit, so atexit cleanup runs: Prefect stops its temporary
+    server (else it outlives us) and the bank's connection closes."""
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 def main() -> None:
+    _exit_on_sigterm()
     app()
 
 

@@ -75,8 +75,11 @@ def generate(
         bool, typer.Option("--judge", help="Also run the LLM judge on each candidate (llm).")
     ] = False,
     flow: Annotated[
-        bool, typer.Option("--flow/--no-flow", help="Run as a Prefect flow or as plain functions.")
-    ] = False,
+        bool,
+        typer.Option(
+            "--flow/--no-flow", help="Run as a Prefect flow (default) or as plain functions."
+        ),
+    ] = True,
     db: DbOpt = None,
     blueprint: BlueprintOpt = None,
     json_out: JsonOpt = False,

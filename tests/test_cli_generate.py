@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from app.cli import app
@@ -18,6 +19,7 @@ def test_generate_stores_items_and_a_run_record_and_the_next_run_adds_new_items(
         app,
         [
             "generate",
+            "--no-flow",
             "--domain",
             "5,7",
             "--count",
@@ -41,7 +43,7 @@ def test_generate_stores_items_and_a_run_record_and_the_next_run_adds_new_items(
         )
         assert store.get_run(run["id"]).counts["clean"] == 12
     again = runner.invoke(
-        app, ["generate", "--domain", "5,7", "--count", "6", "--db", str(db), "--json"]
+        app, ["generate", "--no-flow", "--domain", "5,7", "--count", "6", "--db", str(db), "--json"]
     )
     assert json.loads(again.stdout)["id"] != run["id"]
     with open_store(db, read_only=True) as store:
@@ -50,7 +52,8 @@ def test_generate_stores_items_and_a_run_record_and_the_next_run_adds_new_items(
 
 def test_generate_total_splits_by_weight_and_rejects_bad_calls(runner: CliRunner, db: Path) -> None:
     result = runner.invoke(
-        app, ["generate", "--domain", "all", "--total", "20", "--db", str(db), "--json"]
+        app,
+        ["generate", "--no-flow", "--domain", "all", "--total", "20", "--db", str(db), "--json"],
     )
     counts = json.loads(result.stdout)["params"]["counts"]
     assert sum(counts.values()) == 20 and counts["4"] >= counts["2"]
@@ -63,6 +66,7 @@ def test_generate_total_splits_by_weight_and_rejects_bad_calls(runner: CliRunner
     assert bad.exit_code == 1 and "OPENAI_API_KEY" in bad.stderr
 
 
+@pytest.mark.usefixtures("prefect_harness")
 def test_demo_runs_the_whole_pipeline(runner: CliRunner, tmp_path: Path) -> None:
     db, out = tmp_path / "demo.duckdb", tmp_path / "out"
     result = runner.invoke(app, ["demo", "--db", str(db), "--count", "12", "--out", str(out)])

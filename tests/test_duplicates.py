@@ -32,9 +32,11 @@ from validators.duplicates import (
 from validators.embeddings import (
     HashingEncoder,
     MemoryEmbeddingCache,
+    Projection,
     SparseIndex,
     TfidfSpace,
     dense_pairs,
+    projected_pairs,
     raw_counts,
     sparse_pairs,
     weigh,
@@ -162,6 +164,43 @@ def test_numbers_codes_and_letters_in_keys_tell_items_apart() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("key_a", "key_b"),
+    [
+        ("Debit entry to a liability account", "Credit entry to a liability account"),
+        ("an input device", "an output device"),
+        ("Increase in the liability's balance", "Decrease in the liability's balance"),
+        ("HIPAA Privacy Rule", "HIPAA Security Rule"),
+        ("first level", "third level"),
+        ("three times a day", "twice a day"),
+    ],
+)
+def test_keys_naming_opposite_poles_or_other_ordinals_disagree(key_a: str, key_b: str) -> None:
+    stem = "What is the expected result when this happens?"
+    assert not identifiers_agree(stem, key_a, stem, key_b)
+    assert identifiers_agree(stem, key_a, stem, key_a.lower())
+
+
+def test_one_template_with_another_subject_is_no_duplicate() -> None:
+    key = "Schedule III"
+    assert not identifiers_agree(
+        "In which DEA schedule is ketamine placed?",
+        key,
+        "In which DEA schedule is Tylenol with codeine placed?",
+        key,
+    )
+    # A reworded stem with the same subject still agrees.
+    assert identifiers_agree(
+        "In which DEA schedule is ketamine placed?",
+        key,
+        "Ketamine is placed in which DEA schedule?",
+        key,
+    )
+    assert identifiers_agree(
+        CLAIM.stem, CLAIM.key_text, CLAIM_REWORDED.stem, CLAIM_REWORDED.key_text
+    )
+
+
 def test_the_bank_index_is_built_once_per_bank() -> None:
     detector = LayeredDetector([LexicalLayer()])
     bank = [CLAIM, PART_B]
@@ -219,6 +258,31 @@ def test_sparse_search_with_common_features_pruned_equals_the_full_product() -> 
         near = set(zip(*np.nonzero(np.abs(full - threshold) < 1e-5), strict=True))
         assert got - near == want - near
         assert np.allclose(sims, full[qi, tj], atol=1e-5)
+
+
+def test_sparse_search_top_k_keeps_at_most_k_rescored_rows_per_query() -> None:
+    counts = raw_counts(_texts(300, seed=2))
+    space = TfidfSpace.fit(counts)
+    x = weigh(counts, space.idf)
+    index = SparseIndex.build(x, space.df, common_df=300)  # every n-gram rare: no extras
+    exact = sparse_pairs(x, index, 0.3)
+    roomy = sparse_pairs(x, index, 0.3, top_k=300)
+    assert set(zip(*exact[:2], strict=True)) == set(zip(*roomy[:2], strict=True))
+    qi, tj, _ = sparse_pairs(x, index, 0.3, top_k=2)
+    assert np.bincount(qi).max() <= 2
+    assert set(zip(qi, tj, strict=True)) <= set(zip(*exact[:2], strict=True))
+
+
+def test_projected_search_on_every_direction_equals_the_dense_search() -> None:
+    rng = np.random.default_rng(3)
+    v = rng.standard_normal((200, 16)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    want = dense_pairs(v[:40], v, 0.5)
+    got = projected_pairs(v[:40], v, Projection.fit(v, 16), 0.5, margin=0.01)
+    assert set(zip(*got[:2], strict=True)) == set(zip(*want[:2], strict=True))
+    # Fewer directions: candidates are rescored exactly, so nothing below the threshold.
+    qi, tj, sims = projected_pairs(v[:40], v, Projection.fit(v, 8), 0.5, margin=0.2)
+    assert np.all(sims >= 0.5) and np.allclose(sims, np.sum(v[qi] * v[tj], axis=1), atol=1e-5)
 
 
 def test_dense_search_earlier_only_keeps_the_lower_triangle() -> None:
@@ -314,13 +378,21 @@ def test_labeled_set_is_large_and_covers_every_kind() -> None:
     }
     for r in rows:
         assert r["duplicate"] == (r["kind"] in ("paraphrase", "reordered"))
+    # Pairs mined from the offline generator's template-built items, labeled by hand.
+    generated = [r for r in rows if r.get("source") == "generator"]
+    assert len(generated) >= 30
+    assert {r["kind"] for r in generated} == {
+        "paraphrase",
+        "hard_negative_question",
+        "hard_negative_answer",
+    }
 
 
 def test_lexical_layer_alone_on_the_labeled_set(labeled) -> None:
     a, b, truth = labeled
     pred = exact_pairs(a, b) | score_pairs(LexicalLayer(), a, b).decide(LEXICAL_ALONE_RULE)
     precision, recall = precision_recall(pred, truth)
-    assert precision >= 0.9 and recall >= 0.75  # measured 0.904 / 0.786
+    assert precision >= 0.9 and recall >= 0.75  # measured 0.926 / 0.843
 
 
 def test_combined_detector_reaches_090_precision_and_recall(labeled, minilm: MemoEncoder) -> None:

@@ -70,11 +70,25 @@ def test_generation_flow_stores_items_and_a_completed_run(db: Path, blueprint: B
 
 
 def test_generate_command_runs_the_flow(db: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    def generate_runs() -> int:
+        only = FlowFilter(name=FlowFilterName(any_=["generate_items"]))
+        with get_client(sync_client=True) as client:
+            runs = client.read_flow_runs(
+                flow_filter=only, limit=200, sort=FlowRunSort.START_TIME_DESC
+            )
+            return len(runs)
+
+    before = generate_runs()
     result = CliRunner().invoke(
         app, ["generate", "--domain", "7", "--count", "5", "--db", str(db), "--json"]
     )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["counts"]["generated"] == 5
+    assert generate_runs() == before + 1  # the default path is the Prefect flow
 
 
 def test_nightly_refresh_flow_fills_pools_replans_and_is_idempotent(

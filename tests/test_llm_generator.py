@@ -540,6 +540,7 @@ def test_cli_generate_with_the_llm_stores_accepted_and_rejected_candidates(
             app,
             [
                 "generate",
+                "--no-flow",  # the LLM path is under test here; flows have their own tests
                 "--generator",
                 "llm",
                 "--domain",

@@ -35,10 +35,12 @@ from validators.embeddings import (
     EmbeddingCache,
     Encoder,
     MiniLMEncoder,
+    Projection,
     SparseIndex,
     TfidfSpace,
     cached_vectors,
     dense_pairs,
+    projected_pairs,
     raw_counts,
     rowwise_dot,
     semantic_available,
@@ -97,14 +99,22 @@ class Rule:
 
 # Calibrated on tests/data/duplicate_pairs.jsonl (python -m benchmarks.dedup --calibrate):
 # best recall at precision >= 0.9, the middle of the plateau, on a 0.01 grid (`calibrate`).
-SEMANTIC_RULE = Rule(stem=0.67, key=0.68)
-LEXICAL_RULE = Rule(stem=0.70, key=0.71)  # behind the semantic layer: what it adds
-LEXICAL_ALONE_RULE = Rule(stem=0.28, key=0.74)  # when lexical is the only layer
+SEMANTIC_RULE = Rule(stem=0.67, key=0.71)
+LEXICAL_RULE = Rule(stem=0.64, key=0.71)  # behind the semantic layer: what it adds
+LEXICAL_ALONE_RULE = Rule(stem=0.26, key=0.50)  # when lexical is the only layer
 
 MAX_REFS = 10  # duplicates reported per item, best first
 SMALL_BANK = 1_000  # below this, IDF comes from the bank plus the batch
 FULL_PRODUCT_BELOW = 5_000  # below this many rows, sparse search skips no feature
 COMMON_DF_FRACTION = 0.02  # n-grams in more documents than this are "common" in the search
+# Against a bank of PROJECT_FROM items or more, searches are approximate (measured by
+# benchmarks/dedup.py against the exact search): the semantic pass takes candidates on
+# PROJECTED_DIM principal directions, PROJECTION_MARGIN below the threshold, then
+# rescores them exactly; the lexical pass rescores at most LEXICAL_TOP_K rows per query.
+PROJECT_FROM = 20_000
+PROJECTED_DIM = 128
+PROJECTION_MARGIN = 0.08
+LEXICAL_TOP_K = 100
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-/.,:][^\W_]+)*")
 _ROMAN = frozenset(["II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"])
@@ -114,15 +124,72 @@ _NUMBER_WORDS = {
         re.findall(r"\w+", "zero one two three four five six seven eight nine ten eleven twelve")
     )
 } | {"twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "ninety": "90"}
+# In keys: ordinals and multiplicatives are numbers too ("first level", "twice a day").
+_KEY_NUMBER_WORDS = {
+    "first": "1st",
+    "second": "2nd",
+    "third": "3rd",
+    "fourth": "4th",
+    "fifth": "5th",
+    "sixth": "6th",
+    "once": "1",
+    "twice": "2",
+    "thrice": "3",
+}
+# In keys: words of opposite (or mutually exclusive) pairs and groups. Two keys alike but
+# for one of these ("debit entry" and "credit entry", "an input device" and "an output
+# device") name different answers, as two different numbers would.
+_OPPOSITES = [
+    "increase decrease",
+    "increased decreased",
+    "debit credit",
+    "debits credits",
+    "input output",
+    "inpatient outpatient",
+    "privacy security",
+    "high low",
+    "higher lower",
+    "upper lower",
+    "large small",
+    "larger smaller",
+    "before after",
+    "ante post",
+    "front back",
+    "anterior posterior",
+    "superior inferior",
+    "medial lateral",
+    "internal external",
+    "entry exit",
+    "entering leaving",
+    "donning doffing",
+    "required voluntary optional",
+    "accrual cash",
+    "systolic diastolic",
+    "initial subsequent",
+    "new established",
+    "acute chronic",
+    "benign malignant",
+    "positive negative",
+    "minimum maximum",
+    "direct indirect",
+    "administrative physical technical",
+    "technical professional",
+    "compliance accreditation waiver",
+    "cashier teller certified",
+]
+_POLAR = frozenset(w for group in _OPPOSITES for w in group.split())
 
 
 @lru_cache(maxsize=65_536)
 def identifiers(text: str, *, letters: bool = False) -> frozenset[str]:
-    """Numbers and codes of a text ("30", "w-4", "icd-10-cm"); with `letters`, also
-    lone capitals and roman numerals after another word ("Part B", "Schedule II").
+    """Numbers and codes of a text ("30", "w-4", "icd-10-cm"); with `letters` (keys),
+    also lone capitals and roman numerals after another word ("Part B", "Schedule II"),
+    ordinals and multiplicatives ("third" as "3rd", "twice" as "2"), and words of
+    opposite pairs ("debit", "credit", "input", "output": `_OPPOSITES`).
 
     Two items whose stems (or keys) carry different numbers or codes ask different
-    things, however alike the rest of the wording.
+    things, however alike the rest of the wording; two keys naming opposite poles
+    ("increase" and "decrease") are different answers.
     """
     found = set()
     tokens = _TOKEN.findall(text)
@@ -132,8 +199,14 @@ def identifiers(text: str, *, letters: bool = False) -> frozenset[str]:
             found.add(low.replace(",", "") if low.replace(",", "").isdigit() else low)
         elif low in _NUMBER_WORDS:
             found.add(_NUMBER_WORDS[low])
-        elif letters and pos > 0 and (token in _ROMAN or (len(token) == 1 and token.isupper())):
+        elif not letters:
+            continue
+        elif pos > 0 and (token in _ROMAN or (len(token) == 1 and token.isupper())):
             found.add(token)
+        elif low in _KEY_NUMBER_WORDS:
+            found.add(_KEY_NUMBER_WORDS[low])
+        elif low in _POLAR:
+            found.add(low)
     return frozenset(found)
 
 
@@ -142,10 +215,51 @@ def _agree(a: frozenset[str], b: frozenset[str]) -> bool:
     return a <= b or b <= a
 
 
+@lru_cache(maxsize=65_536)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(token.casefold() for token in _TOKEN.findall(text))
+
+
+TEMPLATE_SHARE = 0.5  # of the shorter stem's words, in the shared opening and ending
+SLOT_OVERLAP = 0.34  # below this Jaccard of content words, two slots name other subjects
+
+
+@lru_cache(maxsize=65_536)
+def other_subject(stem_a: str, stem_b: str) -> bool:
+    """Whether two stems are one template with another subject in its slot: they share
+    an opening and an ending (together at least TEMPLATE_SHARE of the shorter stem's
+    words), and the words between share few content words ("In which DEA schedule is
+    ketamine placed?", "... is Tylenol with codeine placed?"; "For a valid HIPAA
+    authorization, <element> is which kind of component?").
+
+    A one-word synonym swap ("records" for "charts") looks the same and is lost: on the
+    labeled set, 2 such duplicates against about 70 template-built hard negatives.
+    """
+    a, b = _words(stem_a), _words(stem_b)
+    short = min(len(a), len(b))
+    head = 0
+    while head < short and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < short - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    if head + tail < TEMPLATE_SHARE * short:
+        return False
+    slot_a = content_words(" ".join(a[head : len(a) - tail]))
+    slot_b = content_words(" ".join(b[head : len(b) - tail]))
+    if not slot_a or not slot_b:
+        return False
+    return len(slot_a & slot_b) < SLOT_OVERLAP * len(slot_a | slot_b)
+
+
 def identifiers_agree(stem_a: str, key_a: str, stem_b: str, key_b: str) -> bool:
-    """No number or code in the stems, nor number, code or letter in the keys, conflicts."""
-    return _agree(identifiers(stem_a), identifiers(stem_b)) and _agree(
-        identifiers(key_a, letters=True), identifiers(key_b, letters=True)
+    """No number or code in the stems, nor number, code, letter, ordinal or opposite
+    word in the keys, conflicts; and the stems are not one template with another
+    subject (`other_subject`)."""
+    return (
+        _agree(identifiers(stem_a), identifiers(stem_b))
+        and _agree(identifiers(key_a, letters=True), identifiers(key_b, letters=True))
+        and not other_subject(stem_a, stem_b)
     )
 
 
@@ -222,8 +336,14 @@ class LexicalLayer:
 
     kind = "lexical"
 
-    def __init__(self, rule: Rule = LEXICAL_ALONE_RULE) -> None:
+    def __init__(
+        self, rule: Rule = LEXICAL_ALONE_RULE, *, top_k: int | None = LEXICAL_TOP_K
+    ) -> None:
         self.rule = rule
+        self.top_k = top_k
+
+    def _top_k(self, rows: int) -> int | None:
+        return self.top_k if rows >= PROJECT_FROM else None
 
     def prepare(self, bank: Texts, reference: Texts | None) -> _LexicalIndex:
         stem_counts, key_counts = raw_counts(bank.stems), raw_counts(bank.keys)
@@ -243,7 +363,8 @@ class LexicalLayer:
     def candidates(self, index: _LexicalIndex, batch: Texts) -> tuple[Scored, Scored]:
         stems = index.stem_space.transform(batch.stems)
         keys = index.key_space.transform(batch.keys)
-        qi, tj, sims = sparse_pairs(stems, index.stems, self.rule.stem)
+        top_k = self._top_k(index.stems.matrix.shape[0])
+        qi, tj, sims = sparse_pairs(stems, index.stems, self.rule.stem, top_k=top_k)
         vs_bank = (qi, tj, sims, rowwise_dot(keys[qi], index.keys[tj]))
         own_df = np.bincount(stems.indices, minlength=stems.shape[1])
         qi, tj, sims = _earlier(sparse_pairs(stems, _search_index(stems, own_df), self.rule.stem))
@@ -269,6 +390,7 @@ class LexicalLayer:
 class _SemanticIndex:
     stems: np.ndarray
     keys: np.ndarray
+    projection: Projection | None = None  # for candidate search in a large bank
 
 
 class SemanticLayer:
@@ -277,16 +399,31 @@ class SemanticLayer:
     kind = "semantic"
 
     def __init__(
-        self, encoder: Encoder, cache: EmbeddingCache | None = None, rule: Rule = SEMANTIC_RULE
+        self,
+        encoder: Encoder,
+        cache: EmbeddingCache | None = None,
+        rule: Rule = SEMANTIC_RULE,
+        *,
+        reduced: int | None = PROJECTED_DIM,
     ) -> None:
         self.encoder = encoder
         self.cache = cache
         self.rule = rule
+        self.reduced = reduced
 
     def prepare(self, bank: Texts, reference: Texts | None) -> _SemanticIndex:
-        return _SemanticIndex(
-            cached_vectors(self.encoder, self.cache, bank.ids, bank.stems, "stem"),
-            cached_vectors(self.encoder, self.cache, bank.ids, bank.keys, "key"),
+        stems = cached_vectors(self.encoder, self.cache, bank.ids, bank.stems, "stem")
+        keys = cached_vectors(self.encoder, self.cache, bank.ids, bank.keys, "key")
+        projection = None
+        if self.reduced is not None and len(bank) >= PROJECT_FROM and self.reduced < stems.shape[1]:
+            projection = Projection.fit(stems, self.reduced)
+        return _SemanticIndex(stems, keys, projection)
+
+    def _search(self, stems: np.ndarray, index: _SemanticIndex) -> tuple[np.ndarray, ...]:
+        if index.projection is None:
+            return dense_pairs(stems, index.stems, self.rule.stem)
+        return projected_pairs(
+            stems, index.stems, index.projection, self.rule.stem, PROJECTION_MARGIN
         )
 
     def _encode(self, texts: Texts) -> tuple[np.ndarray, np.ndarray]:
@@ -298,7 +435,7 @@ class SemanticLayer:
 
     def candidates(self, index: _SemanticIndex, batch: Texts) -> tuple[Scored, Scored]:
         stems, keys = self._encode(batch)
-        qi, tj, sims = dense_pairs(stems, index.stems, self.rule.stem)
+        qi, tj, sims = self._search(stems, index)
         vs_bank = (qi, tj, sims, rowwise_dot(keys[qi], index.keys[tj]))
         qi, tj, sims = dense_pairs(stems, stems, self.rule.stem, earlier_only=True)
         return vs_bank, (qi, tj, sims, rowwise_dot(keys[qi], keys[tj]))

@@ -314,6 +314,49 @@ def dense_pairs(
     return _concat(parts)
 
 
+@dataclass(frozen=True)
+class Projection:
+    """A reduced-dimension view of unit rows for candidate search (`projected_pairs`):
+    the top principal directions of a sample of the targets, and the targets projected.
+
+    A cosine is approximated by the dot product of the projections; what the dropped
+    directions hold shifts it by at most the product of the two residual norms, and in
+    practice by far less, so candidates are taken `margin` below the threshold and then
+    rescored exactly.
+    """
+
+    basis: np.ndarray  # (dim, reduced)
+    targets: np.ndarray  # (rows, reduced)
+
+    @classmethod
+    def fit(cls, targets: np.ndarray, reduced: int, *, sample: int = 20_000, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        rows = targets
+        if targets.shape[0] > sample:
+            rows = targets[rng.choice(targets.shape[0], sample, replace=False)]
+        _, _, vt = np.linalg.svd(rows.astype(np.float64), full_matrices=False)
+        basis = np.ascontiguousarray(vt[:reduced].T, dtype=np.float32)
+        return cls(basis, np.ascontiguousarray(targets @ basis))
+
+
+def projected_pairs(
+    queries: np.ndarray,
+    targets: np.ndarray,
+    projection: Projection,
+    threshold: float,
+    margin: float,
+) -> Pairs:
+    """(query, target) pairs of dot product >= threshold: candidates whose projected dot
+    product reaches threshold - margin, rescored exactly. Approximate: a pair whose
+    dropped directions add more than `margin` is missed."""
+    qi, tj, _ = dense_pairs(queries @ projection.basis, projection.targets, threshold - margin)
+    if qi.size == 0:
+        return _empty_pairs()
+    sims = rowwise_dot(queries[qi], targets[tj])
+    ok = sims >= threshold
+    return qi[ok], tj[ok], sims[ok]
+
+
 @dataclass
 class SparseIndex:
     """Unit rows of a sparse matrix split into rare and common features, for `sparse_pairs`.
@@ -353,7 +396,12 @@ class SparseIndex:
 
 
 def sparse_pairs(
-    queries: sp.csr_matrix, index: SparseIndex, threshold: float, *, chunk: int = 256
+    queries: sp.csr_matrix,
+    index: SparseIndex,
+    threshold: float,
+    *,
+    chunk: int = 256,
+    top_k: int | None = None,
 ) -> Pairs:
     """All (query, row) pairs whose cosine is at least `threshold`, none missed.
 
@@ -361,21 +409,37 @@ def sparse_pairs(
     pairs whose partial score plus the bound on the common part can reach the threshold
     are rescored exactly, and so are rows whose common part alone could (few: only rows
     made mostly of common n-grams).
+
+    With `top_k`, only the top_k candidates of each query by partial score are rescored:
+    faster against a bank holding many near-copies of a text, but no longer exact.
     """
     parts = []
     for start in range(0, queries.shape[0], chunk):
-        parts.append(_sparse_chunk(queries[start : start + chunk], index, threshold, start))
+        q = queries[start : start + chunk]
+        parts.append(_sparse_chunk(q, index, threshold, start, top_k))
     return _concat(parts)
 
 
-def _sparse_chunk(q: sp.csr_matrix, index: SparseIndex, threshold: float, offset: int) -> Pairs:
+def _top_per_row(rows: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores of each row (rows as given, any order)."""
+    order = np.lexsort((-scores, rows))
+    sorted_rows = rows[order]
+    starts = np.searchsorted(sorted_rows, sorted_rows, side="left")
+    return order[np.arange(order.size) - starts < k]
+
+
+def _sparse_chunk(
+    q: sp.csr_matrix, index: SparseIndex, threshold: float, offset: int, top_k: int | None
+) -> Pairs:
     keep = index.rare[q.indices]
     q_rare = sp.csr_matrix((q.data * keep, q.indices.copy(), q.indptr.copy()), shape=q.shape)
     q_rows = np.repeat(np.arange(q.shape[0]), np.diff(q.indptr))
     q_common = np.sqrt(np.bincount(q_rows, (q.data * ~keep) ** 2, minlength=q.shape[0]))
     partial = (q_rare @ index.rare_t).tocoo()
     bound = partial.data + q_common[partial.row] * index.common_norm[partial.col]
-    hit = bound >= threshold
+    hit = np.nonzero(bound >= threshold)[0]
+    if top_k is not None and hit.size > top_k:
+        hit = hit[_top_per_row(partial.row[hit], partial.data[hit], top_k)]
     qi, tj = partial.row[hit].astype(np.int64), partial.col[hit].astype(np.int64)
     # Rows sharing no rare feature with a query can still reach the threshold through
     # common features alone when both common norms are large: check those few directly.
