@@ -107,14 +107,15 @@ MAX_REFS = 10  # duplicates reported per item, best first
 SMALL_BANK = 1_000  # below this, IDF comes from the bank plus the batch
 FULL_PRODUCT_BELOW = 5_000  # below this many rows, sparse search skips no feature
 COMMON_DF_FRACTION = 0.02  # n-grams in more documents than this are "common" in the search
-# Against a bank of PROJECT_FROM items or more, searches are approximate (measured by
-# benchmarks/dedup.py against the exact search): the semantic pass takes candidates on
-# PROJECTED_DIM principal directions, PROJECTION_MARGIN below the threshold, then
-# rescores them exactly; the lexical pass rescores at most LEXICAL_TOP_K rows per query.
+# Approximate searches against a bank of PROJECT_FROM items or more, both off by default
+# (benchmarks/dedup.py --compare, 1,000 vs 100k): the semantic pass can take candidates
+# on `reduced` principal directions, PROJECTION_MARGIN below the threshold, then rescore
+# them exactly (128 directions: 0.79 -> 0.47 s but 105 of 2,596 references missed); the
+# lexical pass can rescore at most `top_k` rows per query (100: 2.10 -> 2.06 s).
 PROJECT_FROM = 20_000
-PROJECTED_DIM = 128
+PROJECTED_DIM: int | None = None  # 128 to turn the projection on
 PROJECTION_MARGIN = 0.08
-LEXICAL_TOP_K = 100
+LEXICAL_TOP_K: int | None = None  # 100 to cap
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-/.,:][^\W_]+)*")
 _ROMAN = frozenset(["II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"])
