@@ -190,6 +190,7 @@ def nightly_refresh_flow(
     now: datetime | None = None,
 ) -> Any:
     """Refill thin or weak pools, recalibrate items, re-plan stale learners; idempotent."""
+    from pipelines.nightly import delivered
     from pipelines.refresh import NightlyReport, deficits, to_replan
 
     now = now or _now()
@@ -208,10 +209,7 @@ def nightly_refresh_flow(
             detector=detector,
             lock_wait=lock_wait,
         )
-        report.generated = {
-            int(d): c.get("clean", 0) + c.get("flagged", 0)
-            for d, c in report.run.counts.get("domains", {}).items()
-        }
+        report.generated = delivered(report.run)
     report.flagged = statistics_task(db, state, now, lock_wait)
     report.replanned = [
         replan_task(db, lid, blueprint, now, lock_wait) for lid in to_replan(state, now)

@@ -212,11 +212,15 @@ def exhausted_domains(previous: list[RunRecord], notes: str, generator: str) -> 
         return set()
     last = same[-1]
     asked = {int(d): n for d, n in last.params.get("counts", {}).items()}
-    got = last.counts.get("domains", {})
+    got = delivered(last)
+    return {d for d, n in asked.items() if got.get(d, 0) < n}
+
+
+def delivered(run: RunRecord) -> dict[int, int]:
+    """Items a generation run put in the review queue, per domain (clean plus flagged)."""
     return {
-        d
-        for d, n in asked.items()
-        if got.get(str(d), {}).get("clean", 0) + got.get(str(d), {}).get("flagged", 0) < n
+        int(d): c.get("clean", 0) + c.get("flagged", 0)
+        for d, c in run.counts.get("domains", {}).items()
     }
 
 
@@ -226,6 +230,6 @@ def generated_today(previous: list[RunRecord], today: date) -> dict[int, int]:
     for r in previous:
         if r.params.get("purpose") != "nightly" or r.started_at.date() != today:
             continue
-        for d, c in r.counts.get("domains", {}).items():
-            out[int(d)] += c.get("clean", 0) + c.get("flagged", 0)
+        for d, n in delivered(r).items():
+            out[d] += n
     return dict(out)

@@ -14,6 +14,7 @@ from bank.store import Store
 from pipelines.nightly import (
     PoolTarget,
     active_learners,
+    delivered,
     item_statistics,
     pool_targets,
     stale_learners,
@@ -135,10 +136,7 @@ def refresh(
     wanted = deficits(state, notes, generator, now.date())
     if wanted:
         report.run = generate(wanted)
-        report.generated = {
-            int(d): c.get("clean", 0) + c.get("flagged", 0)
-            for d, c in report.run.counts.get("domains", {}).items()
-        }
+        report.generated = delivered(report.run)
     with open_store() as store:  # type: ignore[attr-defined]
         report.flagged = apply_statistics(store, state, now)
         for learner_id in to_replan(state, now):
