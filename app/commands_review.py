@@ -109,7 +109,7 @@ def next_item(
     Example: cmasprep review next --domain 5 --reviewer ana
     """
     from bank.store import StoreEmbeddingCache
-    from validators.duplicates import default_detector
+    from validators.duplicates import default_detector, near_duplicates
 
     with open_bank(db, read_only=True) as store:
         queue = store.review_queue(domain=domain, reviewer=reviewer, limit=1)
@@ -128,15 +128,13 @@ def next_item(
             if i.id != item.id
         ]
     cache = StoreEmbeddingCache(db_path(db))
-    refs = default_detector(cache=cache).find([item], others, [item.id])[0]
-    by_id = {o.id: o for o in others}
-    near = [(by_id[r.of], r) for r in refs if r.of in by_id]
+    near = near_duplicates(default_detector(cache=cache), item, others)
     if json_out:
         print_json(
             {
                 **item.to_record(),
                 "near_duplicates": [
-                    {"of": r.of, "kind": r.kind, "similarity": r.similarity} for r in refs
+                    {"of": r.of, "kind": r.kind, "similarity": r.similarity} for _, r in near
                 ],
             }
         )

@@ -755,3 +755,12 @@ def _giveaway(
                 if len(shared) >= need:
                     return where, shared
     return None
+
+
+def near_duplicates(
+    detector: Detector, item: Item, others: list[Item]
+) -> list[tuple[Item, DuplicateRef]]:
+    """The items among `others` that one item duplicates, each with its reference."""
+    refs = detector.find([item], others, [item.id])[0]
+    by_id = {o.id: o for o in others}
+    return [(by_id[r.of], r) for r in refs if r.of in by_id]

@@ -11,7 +11,7 @@ import numpy as np
 
 from bank.models import Item
 from bank.store import Store, connect, open_store
-from validators.duplicates import Detector, DuplicateRef, default_detector
+from validators.duplicates import Detector, DuplicateRef, default_detector, near_duplicates
 
 
 class Bank:
@@ -114,6 +114,4 @@ class NearDuplicates:
             detector = self._ready()
             if self._cache is not None:
                 self._cache.track(others)
-            refs = detector.find([item], others, [item.id])[0]
-        by_id = {o.id: o for o in others}
-        return [(by_id[r.of], r) for r in refs if r.of in by_id]
+            return near_duplicates(detector, item, others)
