@@ -39,7 +39,7 @@ def check(
     """
     from rich.table import Table
 
-    from generators.notes import coverage, load_notes
+    from bank.notes import coverage, load_notes
 
     bp = resolve_blueprint(blueprint)
     root = notes_dir or settings().notes_dir

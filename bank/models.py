@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bank.text import normalize_text
 
 LETTERS: tuple[str, ...] = ("A", "B", "C", "D")
 Letter = Literal["A", "B", "C", "D"]
@@ -19,12 +20,6 @@ Status = Literal["candidate", "pending_review", "approved", "rejected", "retired
 STATUSES: tuple[str, ...] = ("candidate", "pending_review", "approved", "rejected", "retired")
 Difficulty = Literal["easy", "medium", "hard"]
 Bloom = Literal["remember", "understand", "apply", "analyze"]
-
-
-def normalize_text(text: str) -> str:
-    """Fold case, Unicode forms and runs of spaces: the comparison form of a text."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(folded.split())
 
 
 _TRAILING = re.compile(r"[\s.;:,!?]+$")

@@ -10,9 +10,10 @@ import json
 import time
 
 from bank.blueprint import DATA_DIR, load_blueprint
-from generators.notes import load_notes
+from bank.notes import load_notes
 from generators.offline import supported_items
 from validators.duplicates import default_detector
+from validators.flaws import check_flaws
 from validators.report import validate_batch
 
 
@@ -30,7 +31,7 @@ def main() -> None:
     print(f"{'domain':<8}{'facts':>7}{'items':>7}{'need 3x':>9}{'clean':>8}{'items/s':>10}")
     for d in blueprint.domains:
         t0 = time.perf_counter()
-        items = supported_items(notes, blueprint, d.number)
+        items = supported_items(notes, blueprint, d.number, screen=check_flaws)
         gen_s = time.perf_counter() - t0
         report = validate_batch(items, blueprint, notes=notes, detector=detector)
         clean = report.count("clean") / len(items) if items else 0.0

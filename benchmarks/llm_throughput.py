@@ -30,9 +30,9 @@ from typing import Any
 
 from bank.blueprint import DATA_DIR, load_blueprint
 from bank.models import Blueprint
+from bank.notes import NoteSet, load_notes
 from generators.base import GenerationRequest, GenerationResult
 from generators.llm import LLMConfig, LLMGenerator
-from generators.notes import NoteSet, load_notes
 from validators.duplicates import ExactDetector
 from validators.report import validate_batch
 

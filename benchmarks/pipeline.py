@@ -20,11 +20,12 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from bank.blueprint import DATA_DIR, load_blueprint
+from bank.notes import load_notes
 from bank.store import StoreEmbeddingCache, open_store
-from generators.notes import load_notes
 from generators.offline import OfflineGenerator
 from pipelines.generation import RunSpec, notes_digest, run_generation, split_by_weight
 from validators.duplicates import default_detector
+from validators.flaws import check_flaws
 
 
 def main() -> None:
@@ -54,7 +55,7 @@ def main() -> None:
         direct = run_generation(
             opener,
             spec,
-            OfflineGenerator(),
+            OfflineGenerator(check_flaws),
             notes,
             blueprint,
             detector=default_detector(cache=StoreEmbeddingCache(db_direct)),
@@ -80,7 +81,7 @@ def main() -> None:
             db=str(db_flow),
             notes_dir=str(notes_dir),
             blueprint=blueprint,
-            generator=OfflineGenerator(),
+            generator=OfflineGenerator(check_flaws),
             detector=None,  # as the CLI does: the flow builds it (one encoder per process),
         )
         flow_s = time.perf_counter() - t0

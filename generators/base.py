@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bank.models import Blueprint, Difficulty, Item
-from generators.notes import NoteSet
+from bank.models import Blueprint, Difficulty, Flaw, Item
+from bank.notes import NoteSet
 
 
 @dataclass(frozen=True)
@@ -60,3 +61,14 @@ class Generator(Protocol):
     def generate(
         self, request: GenerationRequest, notes: NoteSet, blueprint: Blueprint
     ) -> GenerationResult: ...
+
+
+FlawScreen = Callable[[str, list[str], str], Sequence[Flaw]]
+"""What a generator checks its candidates with: (stem, options, key letter) -> flaws.
+
+Generators import only `bank`; the pipelines pass `validators.flaws.check_flaws`."""
+
+
+def no_screen(stem: str, options: list[str], answer: str) -> Sequence[Flaw]:
+    """The screen that finds nothing (a generator used without the flaw rules)."""
+    return ()

@@ -25,11 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bank.errors import InputError, Problem
 from bank.models import LETTERS, Blueprint, Flaw, Item, Provenance
+from bank.notes import NoteSet
 from generators.base import GenerationRequest, GenerationResult, Usage
 from generators.llm_batch import BatchOutcome, BatchPlan, BatchWorker, plan_batches
 from generators.llm_call import structured_model
 from generators.llm_schema import BATCH_SCHEMA, JUDGE_SCHEMA
-from generators.notes import NoteSet
 from generators.prompts import DEFAULT_DIR, load_prompts
 
 NAME = "llm"

@@ -18,6 +18,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import ValidationError
 
 from bank.models import Blueprint, Flaw, Item, Provenance
+from bank.notes import Note
 from generators.base import Usage
 from generators.llm_call import Call, Method, call_model
 from generators.llm_schema import (
@@ -27,7 +28,6 @@ from generators.llm_schema import (
     failed_item,
     judge_flaws,
 )
-from generators.notes import Note
 from generators.prompts import Prompts
 
 BLOOM_CYCLE = ("remember", "understand", "apply", "analyze")

@@ -3,9 +3,10 @@
 Each fact kind has item models (templates). Distractors are sibling facts of the same
 kind (same note, then topic, then domain) chosen close in length to the key, so the
 options are homogeneous; numeric distractors are near the true value and in ascending
-order; the key's position is balanced over a batch. Every candidate is checked against
-the rule-detectable flaws and rebuilt with other distractors (or dropped) until clean,
-so what comes out is flaw-free by construction. No network, no model: deterministic
+order; the key's position is balanced over a batch. Every candidate is checked by the
+`screen` it is given (the pipelines pass the rule-detectable flaws of validators.flaws)
+and rebuilt with other distractors (or dropped) until clean, so what comes out is
+flaw-free by construction. No network, no model: deterministic
 for a seed.
 """
 
@@ -17,10 +18,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bank.models import LETTERS, Blueprint, Item, Provenance, Source, normalize_text
-from generators.base import GenerationRequest, GenerationResult
-from generators.notes import Fact, Note, NoteSet
-from validators.flaws import check_flaws
+from bank.models import LETTERS, Blueprint, Item, Provenance, Source
+from bank.notes import Fact, Note, NoteSet
+from bank.text import normalize_text
+from generators.base import FlawScreen, GenerationRequest, GenerationResult, no_screen
 
 NAME = "offline"
 VERSION = "1.0"
@@ -344,8 +345,15 @@ def _rationale(draft: Draft, options: list[str], answer: str) -> str:
     return " ".join(lines)
 
 
-def build_item(draft: Draft, position: int, rng: random.Random, run_id: str | None) -> Item | None:
-    """A flaw-free item from a draft with its key at `position` (0-3), or None."""
+def build_item(
+    draft: Draft,
+    position: int,
+    rng: random.Random,
+    run_id: str | None,
+    screen: FlawScreen = no_screen,
+) -> Item | None:
+    """An item from a draft with its key at `position` (0-3) that `screen` finds no flaw in,
+    or None."""
     attempts: list[list[str]] = []
     if draft.numeric and len(draft.fact.alts) < 3:
         auto = _numeric_distractors(draft.key, position, rng)
@@ -364,7 +372,7 @@ def build_item(draft: Draft, position: int, rng: random.Random, run_id: str | No
         answer = LETTERS[options.index(draft.key)]
         if len({normalize_text(o) for o in options}) < 4:
             continue
-        if check_flaws(draft.stem, options, answer):
+        if screen(draft.stem, options, answer):
             continue
         return Item(
             domain=draft.fact.domain,
@@ -393,6 +401,9 @@ class OfflineGenerator:
     # CPU-bound pure Python: threads only contend for the GIL, so one domain at a time.
     concurrency = 1
 
+    def __init__(self, screen: FlawScreen = no_screen) -> None:
+        self.screen = screen
+
     def generate(
         self, request: GenerationRequest, notes: NoteSet, blueprint: Blueprint
     ) -> GenerationResult:
@@ -409,7 +420,7 @@ class OfflineGenerator:
                 break
             fewest = min(used.values())
             target = rng.choice([i for i, letter in enumerate(LETTERS) if used[letter] == fewest])
-            item = build_item(draft, target, rng, request.run_id)
+            item = build_item(draft, target, rng, request.run_id, self.screen)
             if item is None or item.content_hash in seen or item.content_hash in request.exclude:
                 continue
             used[item.answer] += 1
@@ -418,7 +429,13 @@ class OfflineGenerator:
         return result
 
 
-def supported_items(notes: NoteSet, blueprint: Blueprint, domain: int, seed: int = 0) -> list[Item]:
-    """Every distinct clean item the notes of a domain support (for coverage reports)."""
+def supported_items(
+    notes: NoteSet,
+    blueprint: Blueprint,
+    domain: int,
+    seed: int = 0,
+    screen: FlawScreen = no_screen,
+) -> list[Item]:
+    """Every distinct item the notes of a domain support that `screen` passes (coverage)."""
     request = GenerationRequest(domain=domain, count=10**9, seed=seed)
-    return OfflineGenerator().generate(request, notes, blueprint).items
+    return OfflineGenerator(screen).generate(request, notes, blueprint).items

@@ -19,9 +19,9 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from bank.models import Blueprint, Item, RunRecord
+from bank.notes import NoteSet
 from bank.store import StoreEmbeddingCache, open_store
 from generators.base import GenerationRequest, GenerationResult, Generator
-from generators.notes import NoteSet
 from pipelines.generation import (
     DomainOutcome,
     RunSpec,

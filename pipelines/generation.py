@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bank.models import Blueprint, Item, RunRecord
+from bank.notes import NoteSet
 from bank.store import Store
 from generators.base import GenerationRequest, GenerationResult, Generator, Usage
-from generators.notes import NoteSet
 from validators.report import BatchReport, validate_batch
 
 FLOW_NAME = "generate_items"

@@ -13,9 +13,9 @@ from typing import Any
 
 from bank.errors import InputError, Problem
 from bank.models import Blueprint, RunRecord
+from bank.notes import NoteSet, load_notes
 from bank.store import Store, open_store
 from generators.base import Generator
-from generators.notes import NoteSet, load_notes
 from pipelines.generation import DomainOutcome, RunSpec, notes_digest, run_generation
 
 
@@ -49,8 +49,9 @@ def build_generator(options: GenerateOptions, settings: Any) -> Generator:
     )
     if not use_llm:
         from generators.offline import OfflineGenerator
+        from validators.flaws import check_flaws
 
-        return OfflineGenerator()
+        return OfflineGenerator(check_flaws)
     if not settings.llm_configured:
         raise InputError([Problem("--generator llm needs OPENAI_API_KEY or OPENAI_BASE_URL")])
     try:

@@ -135,7 +135,7 @@ class ItemModel:
 
     def __init__(self, notes_dir: Path | None = None) -> None:
         from bank.blueprint import load_blueprint
-        from generators.notes import load_notes
+        from bank.notes import load_notes
 
         self.notes = load_notes(notes_dir or ROOT / "data" / "notes", load_blueprint())
         self._by_id = self.notes.by_id()
@@ -146,14 +146,15 @@ class ItemModel:
 
     def _pool(self, note_id: str) -> list[Item]:
         """Every clean item the offline generator makes from one note (computed once)."""
+        from bank.notes import NoteSet
         from generators.base import GenerationRequest
-        from generators.notes import NoteSet
         from generators.offline import OfflineGenerator
+        from validators.flaws import check_flaws
 
         if note_id not in self._pools:
             note = self._by_id[note_id]
             request = GenerationRequest(domain=note.domain, count=10**6)
-            items = OfflineGenerator().generate(request, NoteSet([note], []), None).items  # type: ignore[arg-type]
+            items = OfflineGenerator(check_flaws).generate(request, NoteSet([note], []), None).items  # type: ignore[arg-type]
             with self._lock:
                 self._pools[note_id] = items
                 self._keys.update({it.stem: it.answer for it in items})

@@ -48,7 +48,7 @@ def test_help_imports_no_heavy_library() -> None:
 
 def test_core_packages_do_not_load_io_libraries() -> None:
     code = (
-        "import sys, generators.notes, validators, planner\n"
+        "import sys, bank.notes, validators, planner\n"
         "print('IO', [m for m in ('prefect', 'duckdb', 'fastapi') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

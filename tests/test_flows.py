@@ -17,10 +17,11 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from bank.models import Blueprint, Learner
+from bank.notes import load_notes
 from bank.store import open_store
-from generators.notes import load_notes
 from generators.offline import OfflineGenerator
 from pipelines.generation import RunSpec, notes_digest
+from validators.flaws import check_flaws
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 NOTES = Path(__file__).resolve().parents[1] / "data" / "notes"
@@ -48,7 +49,7 @@ def test_generation_flow_stores_items_and_a_completed_run(db: Path, blueprint: B
         db=str(db),
         notes_dir=str(NOTES),
         blueprint=blueprint,
-        generator=OfflineGenerator(),
+        generator=OfflineGenerator(check_flaws),
         on_domain=seen.append,
     )
     assert run.status == "completed" and run.counts["generated"] == 24
@@ -62,7 +63,7 @@ def test_generation_flow_stores_items_and_a_completed_run(db: Path, blueprint: B
         db=str(db),
         notes_dir=str(NOTES),
         blueprint=blueprint,
-        generator=OfflineGenerator(),
+        generator=OfflineGenerator(check_flaws),
     )
     assert again.id == run.id
     with open_store(db, read_only=True) as store:
@@ -107,7 +108,7 @@ def test_nightly_refresh_flow_fills_pools_replans_and_is_idempotent(
         "db": str(db),
         "notes_dir": str(NOTES),
         "blueprint": blueprint,
-        "generator": OfflineGenerator(),
+        "generator": OfflineGenerator(check_flaws),
         "spec_for": lambda counts: _spec(blueprint, counts, seed=None, purpose="nightly"),
         "now": now,
     }
@@ -139,7 +140,7 @@ KILLABLE = """
 import sys, time
 from pathlib import Path
 from bank.blueprint import load_blueprint
-from generators.notes import load_notes
+from bank.notes import load_notes
 from generators.offline import OfflineGenerator
 from pipelines.flows import run_flow
 from pipelines.generation import RunSpec, notes_digest

@@ -17,8 +17,9 @@ from bank.formats.csvfile import dumps_csv
 from bank.formats.gift import dumps_gift, read_gift
 from bank.formats.jsonl import dumps_jsonl
 from bank.formats.qti import QTI_NS, dumps_qti
-from bank.models import Blueprint, Flaw, Item, Provenance, Source, normalize_text
+from bank.models import Blueprint, Flaw, Item, Provenance, Source
 from bank.records import parse_record
+from bank.text import normalize_text
 from tests.conftest import make_item
 
 # Text as users write it: any printable Unicode, including GIFT's and CSV's special characters.

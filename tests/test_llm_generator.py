@@ -20,9 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bank.models import Blueprint, Item
+from bank.notes import Note, NoteSet, load_notes
 from generators.base import GenerationRequest, GenerationResult
 from generators.llm import LLMConfig, LLMGenerator, instruction_echo_flaws
-from generators.notes import Note, NoteSet, load_notes
 from tests.llm_server import (
     ItemModel,
     LLMServer,

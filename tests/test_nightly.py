@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from bank.models import Blueprint, Learner, Response, RunRecord
+from bank.notes import load_notes
 from bank.store import open_store
-from generators.notes import load_notes
 from generators.offline import OfflineGenerator
 from pipelines.generation import RunSpec, notes_digest, run_generation
 from pipelines.nightly import (
@@ -25,6 +25,7 @@ from pipelines.nightly import (
 from pipelines.refresh import refresh
 from planner.mastery import DomainMastery
 from tests.conftest import make_item
+from validators.flaws import check_flaws
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 NOTES = Path(__file__).resolve().parents[1] / "data" / "notes"
@@ -167,7 +168,7 @@ def test_refresh_end_to_end_is_idempotent(db: Path, blueprint: Blueprint) -> Non
         with open_store(db) as store:
             yield store
 
-    generator = OfflineGenerator()
+    generator = OfflineGenerator(check_flaws)
 
     def generate(counts: dict[int, int]) -> RunRecord:
         spec = RunSpec(

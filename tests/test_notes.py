@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from bank.models import Blueprint
-from generators.notes import coverage, load_notes
+from bank.notes import coverage, load_notes
 
 NOTES = Path(__file__).resolve().parents[1] / "data" / "notes"
 

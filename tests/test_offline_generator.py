@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bank.models import Blueprint, Item
+from bank.notes import NoteSet, load_notes
 from generators.base import GenerationRequest
-from generators.notes import NoteSet, load_notes
 from generators.offline import OfflineGenerator, _numeric_distractors, drafts_for, supported_items
 from validators.flaws import check_flaws
 from validators.grounding import quote_support
@@ -36,13 +36,16 @@ def notes(blueprint: Blueprint) -> NoteSet:
 
 @pytest.fixture(scope="module")
 def supply(notes: NoteSet, blueprint: Blueprint) -> dict[int, list[Item]]:
-    return {d.number: supported_items(notes, blueprint, d.number) for d in blueprint.domains}
+    return {
+        d.number: supported_items(notes, blueprint, d.number, screen=check_flaws)
+        for d in blueprint.domains
+    }
 
 
 def test_same_request_same_items_and_another_seed_differs(
     notes: NoteSet, blueprint: Blueprint
 ) -> None:
-    gen = OfflineGenerator()
+    gen = OfflineGenerator(check_flaws)
     request = GenerationRequest(domain=5, count=25, seed=7)
     first = gen.generate(request, notes, blueprint).items
     assert first == gen.generate(request, notes, blueprint).items
@@ -53,7 +56,7 @@ def test_same_request_same_items_and_another_seed_differs(
 def test_keys_are_balanced_across_a_batch(notes: NoteSet, blueprint: Blueprint) -> None:
     for domain in (1, 4, 5, 6):
         items = (
-            OfflineGenerator()
+            OfflineGenerator(check_flaws)
             .generate(GenerationRequest(domain=domain, count=40, seed=1), notes, blueprint)
             .items
         )
@@ -116,7 +119,7 @@ def test_numeric_items_list_options_in_ascending_order(supply: dict[int, list[It
 
 
 def test_exclude_skips_items_already_in_the_bank(notes: NoteSet, blueprint: Blueprint) -> None:
-    gen = OfflineGenerator()
+    gen = OfflineGenerator(check_flaws)
     first = gen.generate(GenerationRequest(domain=2, count=10, seed=3), notes, blueprint).items
     again = gen.generate(
         GenerationRequest(
@@ -130,7 +133,7 @@ def test_exclude_skips_items_already_in_the_bank(notes: NoteSet, blueprint: Blue
 
 def test_topic_and_difficulty_filters(notes: NoteSet, blueprint: Blueprint) -> None:
     items = (
-        OfflineGenerator()
+        OfflineGenerator(check_flaws)
         .generate(
             GenerationRequest(domain=5, count=10, topic="billing compliance", difficulty="easy"),
             notes,

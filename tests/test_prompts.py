@@ -10,8 +10,8 @@ import jinja2
 import pytest
 
 from bank.models import Blueprint, Item
+from bank.notes import load_notes
 from generators.llm_schema import BATCH_SCHEMA, JUDGE_CODES, DraftItem
-from generators.notes import load_notes
 from generators.prompts import DEFAULT_DIR, Prompts, as_data, attr, load_prompts
 from validators.flaws import RULES, check_flaws
 from validators.grounding import THRESHOLD, quote_support

@@ -6,11 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from validators.text import (
+from bank.quantities import Quantity, parse_quantity
+from bank.text import (
     STOP_WORDS,
-    Quantity,
     content_words,
-    parse_quantity,
     starts_with_vowel_sound,
     stem,
     words,

@@ -29,7 +29,8 @@ from typing import Any, Protocol
 import numpy as np
 import scipy.sparse as sp
 
-from bank.models import Item, normalize_text
+from bank.models import Item
+from bank.text import content_words, normalize_text
 from validators.embeddings import (
     INSTALL_HINT,
     EmbeddingCache,
@@ -47,7 +48,6 @@ from validators.embeddings import (
     sparse_pairs,
     weigh,
 )
-from validators.text import content_words
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,10 @@ from typing import Any
 
 from bank.errors import InputError, Problem
 from bank.formats import detect_format, read_records
-from bank.models import LETTERS, Blueprint, Flaw, Item, normalize_text
+from bank.models import LETTERS, Blueprint, Flaw, Item
+from bank.notes import NoteSet
 from bank.records import parse_record
-from generators.notes import NoteSet
+from bank.text import normalize_text
 from validators.duplicates import Detector, DuplicateRef, ExactDetector
 from validators.flaws import check_flaws
 from validators.report import status_of

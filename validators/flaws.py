@@ -26,11 +26,12 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from bank.models import LETTERS, Flaw
-from validators.text import (
+from bank.quantities import parse_quantity
+from bank.text import (
     content_forms,
     content_words,
-    normalize,
-    parse_quantity,
+    nfkc,
+    plain,
     starts_with_vowel_sound,
     words,
 )
@@ -69,12 +70,6 @@ def _key_index(options: list[str], answer: object) -> int | None:
         return None
     index = ord(letter) - ord("A")
     return index if index < len(options) else None
-
-
-def _plain(text: str) -> str:
-    """Lower-case, single-spaced, without surrounding punctuation: the form options compare in."""
-    low = " ".join(normalize(text).lower().split())
-    return low.strip(" .,;:!()[]\"'“”‘’*-–—")
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -122,15 +117,15 @@ _COMBINATION = re.compile(
 
 
 def _is_nota(option: str) -> bool:
-    return bool(_NOTA.match(_plain(option)))
+    return bool(_NOTA.match(plain(option)))
 
 
 def _is_aota(option: str) -> bool:
-    return bool(_AOTA.match(_plain(option)))
+    return bool(_AOTA.match(plain(option)))
 
 
 def _is_combination(option: str) -> bool:
-    core = " ".join(normalize(option).split()).strip(" .,;:!")
+    core = " ".join(nfkc(option).split()).strip(" .,;:!")
     return bool(_COMBINATION.match(core))
 
 
@@ -140,7 +135,7 @@ _SINGLE_REFERENCE = re.compile(rf"^(?:(?i:only)\s+)?{_ITEM}(?:\s+(?i:only))?$")
 
 def _points_at_others(option: str) -> bool:
     """An option that refers to other options: its "all", "none" or "only" is no absolute."""
-    core = " ".join(normalize(option).split()).strip(" .,;:!")
+    core = " ".join(nfkc(option).split()).strip(" .,;:!")
     return (
         _is_nota(option)
         or _is_aota(option)
@@ -217,7 +212,7 @@ _YES_NO_LINKS = frozenset(
 
 def _true_false_start(option: str) -> str | None:
     """The True/False/Yes/No an option opens with, or None."""
-    text = normalize(option).strip()
+    text = nfkc(option).strip()
     found = words(text)
     if not found or found[0].lower() not in _TF_OPTION_WORDS:
         return None
@@ -238,7 +233,7 @@ def true_false(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
     if len(texts) >= 2 and all(starts):
         evidence = "/".join(dict.fromkeys(s.capitalize() for s in starts if s))
         flaws.append(Flaw(code="true_false", where="options", evidence=evidence))
-    asked = _TF_STEM.search(" ".join(normalize(_text(stem)).lower().split()))
+    asked = _TF_STEM.search(" ".join(nfkc(_text(stem)).lower().split()))
     if asked:
         flaws.append(Flaw(code="true_false", where="stem", evidence=_short(asked.group())))
     return flaws
@@ -259,7 +254,7 @@ _NEGATIVE = frozenset({"not", "except", "least", "false", "incorrect", "never"})
 
 def fill_in_the_blank(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
     """The stem holds a blank: 2+ underscores, "( )", "[ ]" or a "…blank…" placeholder."""
-    found = _BLANK.search(normalize(_text(stem)))
+    found = _BLANK.search(nfkc(_text(stem)))
     if found is None:
         return []
     return [Flaw(code="fill_in_the_blank", where="stem", evidence=_short(found.group(), 20))]
@@ -482,7 +477,7 @@ def _number_cue(before: list[str], texts: list[str], key: int) -> str | None:
 def grammatical_cues(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
     """A completion stem agrees (a/an, singular/plural) with the key alone."""
     found = _key_and_distractors(options, answer)
-    text = normalize(_text(stem)).strip()
+    text = nfkc(_text(stem)).strip()
     if found is None or not text or text.endswith("?"):
         return []
     texts, key = found
@@ -581,7 +576,7 @@ def _bare_topic(text: str, found: list[str]) -> str | None:
 
 def unfocused_stem(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
     """The stem has fewer than four words, or is a bare topic ("HIPAA:", "Regarding X,")."""
-    text = " ".join(normalize(_text(stem)).split())
+    text = " ".join(nfkc(_text(stem)).split())
     found = words(text)
     if len(found) < 4:
         noun = "word" if len(found) == 1 else "words"

@@ -6,18 +6,13 @@ quote's best-matching window of the note must reach a similarity threshold.
 
 from __future__ import annotations
 
-import re
 from difflib import SequenceMatcher
 
 from bank.models import Flaw, Item
-from generators.notes import NoteSet
+from bank.notes import NoteSet
+from bank.text import fold
 
 THRESHOLD = 0.85
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-
-
-def fold(text: str) -> str:
-    return _NON_WORD.sub(" ", text.casefold()).strip()
 
 
 def quote_support(quote: str, note_text: str) -> float:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bank.models import Blueprint, Flaw, Item
-from generators.notes import NoteSet
+from bank.notes import NoteSet
 from validators.duplicates import Detector, DuplicateRef, ExactDetector
 from validators.flaws import RULES, check_flaws
 
