@@ -17,8 +17,20 @@ import yaml
 from bank.errors import Problem
 from bank.models import Blueprint
 
-KINDS = ("term", "group", "classify", "number", "procedure", "cause")
-ARITY = {"term": 2, "group": 3, "classify": 3, "number": 2, "procedure": 2, "cause": 2}
+KINDS = ("term", "group", "classify", "number", "procedure", "cause", "rule", "confusable")
+ARITY = {
+    "term": 2,
+    "group": 3,
+    "classify": 3,
+    "number": 2,
+    "procedure": 2,
+    "cause": 2,
+    "rule": 2,
+    "confusable": 1,
+}
+# Declarations, not facts: they need no citation and make no item of their own.
+DECLARATIONS = ("group", "confusable")
+_RULE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ID = re.compile(r"^d(\d+)-[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FACT = re.compile(r"^(?P<kind>[a-z]+):\s*(?P<body>.*?)\s*(?:\[(?P<cite>[A-Za-z0-9_.-]+)\])?\s*$")
 _NUMBER = re.compile(r"^\$?\d[\d,]*(?:\.\d+)?\s*%?(?:\s+\S.*)?$")
@@ -82,7 +94,20 @@ class NoteSet:
         return {n.id: n for n in self.notes}
 
     def for_domain(self, domain: int, topic: str | None = None) -> list[Note]:
+        """The notes of a domain (and of one of its sub-topics)."""
         return [n for n in self.notes if n.domain == domain and (topic is None or n.topic == topic)]
+
+    def rule(self, name: str) -> Fact | None:
+        """The `rule` fact of that name (rule names are unique across the notes)."""
+        return next((f for f in self.facts if f.kind == "rule" and f.fields[0] == name), None)
+
+    def confusable_sets(self, domain: int) -> list[tuple[str, ...]]:
+        """The declared sets of terms examiners expect candidates to confuse, in a domain."""
+        return [
+            tuple(m.strip() for m in f.fields[0].split(";"))
+            for f in self.facts
+            if f.kind == "confusable" and f.domain == domain
+        ]
 
 
 def _split_front_matter(text: str) -> tuple[str | None, int]:
@@ -110,7 +135,7 @@ def _parse_fact(
         return None, [
             Problem(f"unknown fact kind {kind!r}; use one of {', '.join(KINDS)}", file, line)
         ]
-    if not cite and kind != "group":
+    if not cite and kind not in DECLARATIONS:
         problems.append(Problem("fact has no citation [source-key] at its end", file, line))
     elif cite and cite not in keys:
         problems.append(
@@ -151,6 +176,12 @@ def _parse_fact(
             problems.append(
                 Problem(f"number value {parts[1]!r} is not a number with a unit", file, line)
             )
+    if kind == "rule" and not _RULE_NAME.match(parts[0]):
+        problems.append(Problem(f"rule name {parts[0]!r} is not a slug (a-z, 0-9, -)", file, line))
+    if kind == "confusable":
+        members = [m.strip() for m in parts[0].split(";")]
+        if len(members) < 2 or not all(members):
+            problems.append(Problem("a confusable set names 2+ terms separated by ;", file, line))
     if kind == "procedure":
         steps = [s.strip() for s in parts[1].split(">")]
         if len(steps) < 3 or not all(steps):
@@ -160,7 +191,7 @@ def _parse_fact(
     if problems:
         return None, problems
     quote = body.split("| alt:")[0].strip() if alts else body.strip()
-    if kind == "classify":  # the group key is bookkeeping, not part of the quoted passage
+    if kind in ("classify", "rule"):  # the key or name is bookkeeping, not the passage
         quote = quote.split("|", 1)[1].strip()
     fact = Fact(note.id, note.domain, note.topic, kind, tuple(parts), alts, cite, line, quote)
     return fact, []
@@ -287,7 +318,7 @@ def parse_note(
             note.facts.append(fact)
     if in_block:
         problems.append(Problem("a ```facts block is not closed", file, len(lines)))
-    if not any(f.kind != "group" for f in note.facts):
+    if not any(f.kind not in DECLARATIONS for f in note.facts):
         problems.append(Problem("the note has no facts", file, body_start))
     return note, problems
 
@@ -307,7 +338,51 @@ def load_notes(root: Path, blueprint: Blueprint) -> NoteSet:
         if n > 1:
             paths = ", ".join(str(x.path) for x in notes if x.id == note_id)
             problems.append(Problem(f"note id {note_id!r} is used by {n} files: {paths}"))
+    problems.extend(_cross_note_problems(notes))
     return NoteSet(notes, problems)
+
+
+def _cross_note_problems(notes: list[Note]) -> list[Problem]:
+    """Rule names used twice, and confusable sets naming terms their domain does not define."""
+    problems = []
+    facts = [f for n in notes for f in n.facts]
+    paths = {n.id: str(n.path) for n in notes}
+    first: dict[str, Fact] = {}
+    for f in facts:
+        if f.kind != "rule":
+            continue
+        if f.fields[0] in first:
+            other = first[f.fields[0]]
+            problems.append(
+                Problem(
+                    f"rule {f.fields[0]!r} is also defined at {paths[other.note]}:{other.line}",
+                    paths[f.note],
+                    f.line,
+                )
+            )
+        first.setdefault(f.fields[0], f)
+    answers: dict[int, set[str]] = {}
+    for f in facts:
+        if f.kind == "term":
+            answers.setdefault(f.domain, set()).add(f.fields[0].casefold())
+        elif f.kind == "classify":
+            answers.setdefault(f.domain, set()).update(
+                (f.fields[1].casefold(), f.fields[2].casefold())
+            )
+    for f in facts:
+        if f.kind != "confusable":
+            continue
+        for member in (m.strip() for m in f.fields[0].split(";")):
+            if member.casefold() not in answers.get(f.domain, set()):
+                problems.append(
+                    Problem(
+                        f"confusable names {member!r}, which no term or classify fact of "
+                        f"domain {f.domain} defines",
+                        paths[f.note],
+                        f.line,
+                    )
+                )
+    return problems
 
 
 @dataclass
@@ -332,6 +407,8 @@ def coverage(notes: NoteSet, blueprint: Blueprint) -> Coverage:
     for note in notes.notes:
         if note.domain in counts and note.topic in counts[note.domain]:
             counts[note.domain][note.topic] += 1
-            facts[note.domain][note.topic] += sum(1 for f in note.facts if f.kind != "group")
+            facts[note.domain][note.topic] += sum(
+                1 for f in note.facts if f.kind not in DECLARATIONS
+            )
     missing = [(d, t) for d, topics in counts.items() for t, n in topics.items() if n == 0]
     return Coverage(facts, counts, missing)

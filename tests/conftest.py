@@ -18,14 +18,26 @@ for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CMASPREP_DB"):
 
 from bank.blueprint import load_blueprint  # noqa: E402
 from bank.models import Blueprint, Item  # noqa: E402
+from bank.notes import NoteSet  # noqa: E402
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="session")
 def blueprint() -> Blueprint:
     return load_blueprint()
+
+
+@pytest.fixture(scope="session")
+def repo_notes(blueprint: Blueprint) -> NoteSet:
+    """The project's source notes (data/notes), checked to load without problems."""
+    from bank.notes import load_notes
+
+    loaded = load_notes(ROOT / "data" / "notes", blueprint)
+    assert loaded.problems == []
+    return loaded
 
 
 @pytest.fixture

@@ -1,0 +1,146 @@
+"""From a drawn `Scenario` to a bank `Item`: options, rationale, sources, level, enemy group.
+
+- Options: the key and the first three distractors (in the family's order of
+  plausibility) whose texts differ from each other and from the key and that the flaw
+  screen passes; quantities in natural order, else the key at the position asked.
+- Rationale: the key's explanation, then one sentence per distractor naming the error
+  behind it, then the rules applied, as the notes state them.
+- Sources: one per rule applied, quoting the rule fact of its note.
+- Difficulty from the reasoning steps and how close the distractors sit to the key;
+  Bloom level from the scenario (apply or analyze).
+- Enemy group "<family>/<model>": items of one item model never share a form.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from bank.models import LETTERS, Difficulty, Item, Provenance, Source
+from bank.notes import Fact, NoteSet
+from bank.text import normalize_text
+from generators.base import FlawScreen, no_screen
+from generators.scenarios.base import Choice, Family, Scenario
+
+NAME = "scenario"
+VERSION = "1.0"
+COMBINATIONS = 12  # distractor triples tried before a scenario is given up
+
+
+class MissingRuleError(LookupError):
+    """A scenario cites a rule name that no `rule` fact of the notes defines."""
+
+
+def rule_facts(scenario: Scenario, notes: NoteSet) -> list[Fact]:
+    """The notes' rule facts a scenario applies, in order; raises MissingRuleError."""
+    facts = []
+    for name in scenario.rules:
+        fact = notes.rule(name)
+        if fact is None:
+            raise MissingRuleError(
+                f"scenario family {scenario.family} cites rule {name!r}, which no note defines"
+            )
+        facts.append(fact)
+    return facts
+
+
+def estimate_difficulty(scenario: Scenario, distractors: Sequence[Choice]) -> Difficulty:
+    """Easy, medium or hard from the steps, the level and the closeness of the distractors.
+
+    One point per reasoning step beyond the first, one for analysis, one when a numeric
+    distractor lies within 10% of the key (a slip looks right): 0-1 easy, 2-3 medium,
+    4 or more hard.
+    """
+    points = max(0, scenario.steps - 1) + (1 if scenario.bloom == "analyze" else 0)
+    key = scenario.key.value
+    if key:
+        near = [d for d in distractors if d.value is not None and abs(d.value - key) <= 0.1 * key]
+        points += 1 if near else 0
+    if points <= 1:
+        return "easy"
+    return "medium" if points <= 3 else "hard"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def rationale(scenario: Scenario, options: Sequence[Choice], facts: Sequence[Fact]) -> str:
+    """Why the key is right and each distractor wrong, then the rules as the notes state them."""
+    parts = []
+    for letter, choice in zip(LETTERS, options, strict=True):
+        if choice is scenario.key:
+            parts.insert(0, f"{letter} is correct. {_sentence(choice.why)}")
+        else:
+            parts.append(f"{letter} is wrong. {_sentence(choice.why)}")
+    rules = " ".join(_sentence(f.quote) for f in facts)
+    return " ".join(parts) + (f" Rule: {rules}" if rules else "")
+
+
+def _order(scenario: Scenario, distractors: Sequence[Choice], position: int) -> list[Choice]:
+    if scenario.ordered and all(c.value is not None for c in (scenario.key, *distractors)):
+        return sorted((scenario.key, *distractors), key=lambda c: c.value or 0.0)
+    options = list(distractors)
+    options.insert(position, scenario.key)
+    return options
+
+
+def _distinct(scenario: Scenario) -> list[Choice]:
+    seen = {normalize_text(scenario.key.text)}
+    out = []
+    for choice in scenario.distractors:
+        norm = normalize_text(choice.text)
+        if norm not in seen:
+            seen.add(norm)
+            out.append(choice)
+    return out
+
+
+def build_scenario_item(
+    family: Family,
+    scenario: Scenario,
+    notes: NoteSet,
+    *,
+    position: int = 0,
+    screen: FlawScreen = no_screen,
+    run_id: str | None = None,
+) -> Item | None:
+    """An item for a drawn scenario that the screen finds no flaw in, or None.
+
+    `position` (0-3) is where the key goes when the options have no natural order.
+    """
+    facts = rule_facts(scenario, notes)
+    candidates = _distinct(scenario)
+    for triple in itertools.islice(itertools.combinations(candidates, 3), COMBINATIONS):
+        options = _order(scenario, triple, position)
+        texts = [c.text for c in options]
+        answer = LETTERS[options.index(scenario.key)]
+        if screen(scenario.stem, texts, answer):
+            continue
+        group = f"{scenario.family}/{scenario.model}"
+        return Item(
+            domain=family.domain,
+            topic=family.topic,
+            stem=scenario.stem,
+            options=texts,
+            answer=answer,
+            rationale=rationale(scenario, options, facts),
+            sources=[Source(note=f.note, quote=f.quote) for f in facts],
+            difficulty=estimate_difficulty(scenario, triple),
+            bloom=scenario.bloom,
+            status="candidate",
+            extra={
+                "item_model": group,
+                "enemy_group": group,
+                "misconceptions": [c.misconception for c in triple],
+                "variables": dict(scenario.variables),
+            },
+            provenance=Provenance(
+                generator=NAME,
+                generator_version=VERSION,
+                run_id=run_id,
+                notes=sorted({f.note for f in facts}),
+            ),
+        )
+    return None

@@ -1,0 +1,7 @@
+"""Domain 3 scenario families, gathered (each family lives in its own d3_<slug>.py)."""
+
+from __future__ import annotations
+
+from generators.scenarios.base import Family
+
+FAMILIES: tuple[Family, ...] = ()

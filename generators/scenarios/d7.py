@@ -1,0 +1,7 @@
+"""Domain 7 scenario families, gathered (each family lives in its own d7_<slug>.py)."""
+
+from __future__ import annotations
+
+from generators.scenarios.base import Family
+
+FAMILIES: tuple[Family, ...] = ()
