@@ -1,6 +1,6 @@
 """Next-answer prediction of the learner model (planner/mastery.py) on public data.
 
-Usage: python benchmarks/learner_model.py [assistments09] [statics]
+Usage: python -m benchmarks.learner_model [assistments09] [statics]  (--help for help)
 
 Data: ../shared/data/<dataset>/preprocessed_data_{train,test}.csv (read in place, never
 copied; a missing folder is skipped with a message). Protocol (../shared/data/README.md): fit
@@ -12,12 +12,13 @@ is read once, for the final report.
 Models printed:
   difficulty only   item difficulty from the batch calibration, nothing about the learner
   online Rasch      planner.mastery: predict_correct / update (the product's mastery estimate)
-  + logistic layer  planner.mastery.AnswerModel over answer_features of the same online state,
+  + logistic layer  benchmarks.answer_model.AnswerModel over answer_features of the same state,
                     fitted on out-of-fold features of train learners (the JSON's "auc")
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -31,19 +32,9 @@ from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from planner.mastery import (
-    N_DENSE,
-    AnswerModel,
-    Calibration,
-    Prior,
-    ResponseRecord,
-    answer_features,
-    calibrate,
-    fit_answer_model,
-    initial_state,
-    predict_correct,
-    update,
-)
+from benchmarks.answer_model import N_DENSE, AnswerModel, answer_features, fit_answer_model
+from planner.calibration import Calibration, calibrate
+from planner.mastery import Prior, ResponseRecord, initial_state, predict_correct, update
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DATASETS = ("assistments09", "statics")
@@ -219,5 +210,16 @@ def main(names: list[str]) -> None:
     print(json.dumps(summary))
 
 
+def _parse(argv: list[str]) -> list[str]:
+    parser = argparse.ArgumentParser(
+        description="Next-answer ROC AUC of the learner model on public data sets.",
+        epilog="example: python -m benchmarks.learner_model statics",
+    )
+    parser.add_argument(
+        "datasets", nargs="*", metavar="DATASET", help=f"any of {', '.join(DATASETS)} (all)"
+    )
+    return parser.parse_args(argv).datasets or list(DATASETS)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:] or list(DATASETS))
+    main(_parse(sys.argv[1:]))

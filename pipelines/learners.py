@@ -17,7 +17,8 @@ from typing import Any
 from bank.errors import InputError, Problem
 from bank.models import LETTERS, Blueprint, Response
 from bank.store import Store
-from planner.mastery import DomainMastery, ResponseRecord, calibrate_items, estimate_mastery
+from planner.calibration import calibrate_items
+from planner.mastery import DomainMastery, ResponseRecord, estimate_mastery
 from planner.readiness import Readiness, predict_readiness
 
 MIN_LEARNERS_TO_CALIBRATE = 20

@@ -14,10 +14,12 @@ in one sort (ties go to the smaller step, then the earlier domain: deterministic
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from planner.model import ExamModel
+from planner.model import ExamModel, FloatArray
 
 STEP_HOURS = 0.25
 """Granularity of planned time: a quarter hour, so every sum of blocks is exact."""
@@ -27,7 +29,7 @@ FLOOR_HOURS = 0.5
 
 def allocate_units(
     model: ExamModel, budget_units: int, floor_units: int | Sequence[int] | None = None
-) -> np.ndarray:
+) -> npt.NDArray[np.int_]:
     """Steps of `STEP_HOURS` per domain (blueprint order) summing to `budget_units`.
 
     `floor_units` is the steps every domain gets first: one number for all (default
@@ -60,18 +62,18 @@ def allocate_units(
     return counts
 
 
-def allocate_hours(model: ExamModel, budget_hours: float) -> np.ndarray:
+def allocate_hours(model: ExamModel, budget_hours: float) -> npt.NDArray[np.floating[Any]]:
     """Hours per domain (blueprint order), multiples of `STEP_HOURS`, for a budget in hours."""
     units = int(budget_hours / STEP_HOURS + 1e-9)
     return allocate_units(model, units) * STEP_HOURS
 
 
-def equal_hours(model: ExamModel, budget_hours: float) -> np.ndarray:
+def equal_hours(model: ExamModel, budget_hours: float) -> FloatArray:
     """Baseline: the same hours for every domain."""
     n = len(model.numbers)
     return np.full(n, budget_hours / n)
 
 
-def proportional_hours(model: ExamModel, budget_hours: float) -> np.ndarray:
+def proportional_hours(model: ExamModel, budget_hours: float) -> FloatArray:
     """Baseline: hours in proportion to blueprint weight."""
     return model.shares * budget_hours

@@ -54,6 +54,7 @@ def block_summary(block: Block, blueprint: Blueprint | None = None) -> str:
 
 
 def block_description(block: Block, blueprint: Blueprint | None = None) -> str:
+    """The event text of a block: its domain (or mixed), its focus and its question target."""
     if block.domain is None:
         lines = ["Mixed: all domains"]
     else:
@@ -83,7 +84,7 @@ def plan_events(
         if block.date is not None:
             day_hours[block.date] = day_hours.get(block.date, 0.0) + block.hours
     next_start: dict[dt.date, dt.datetime] = {}
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[dt.date, str, int | None], int] = {}
     preferred = preferred_time.replace(tzinfo=None)
     for block in plan.blocks:
         if block.date is None:
@@ -153,7 +154,8 @@ def plan_to_ics(
         first_date=plan.start - dt.timedelta(days=366),
         last_date=plan.exam_date + dt.timedelta(days=366),
     )
-    return calendar.to_ical()
+    data: bytes = calendar.to_ical()  # icalendar leaves to_ical unannotated
+    return data
 
 
 def ics_events(data: bytes) -> list[IcsEvent]:

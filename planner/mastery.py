@@ -14,11 +14,10 @@ holds, per domain, the summed site precision ``W`` and natural mean ``E``, and t
 sums for the overall ability. An optional per-answer ``forgetting`` factor discounts earlier
 evidence of a domain, so a learner who improves is followed (ability is not fixed in time).
 
-Item difficulties come from a batch fit (:func:`calibrate`): L2-regularised logistic regression
-on learner, item and domain one-hot features, so that an item with few answers is shrunk
-toward the difficulty of its domain. :class:`AnswerModel` is an optional logistic layer over
-the online ability and Best-LR-style answer counts, fitted on past learners, for sharper
-next-answer predictions; readiness and selection use the Gaussian abilities directly.
+Item difficulties come from a batch fit (:func:`planner.calibration.calibrate`), or any
+``item_id -> difficulty`` map; readiness and selection use the Gaussian abilities directly.
+(A logistic layer over these abilities for sharper next-answer predictions lives with the
+benchmark that measures it, benchmarks/answer_model.py.)
 """
 
 from __future__ import annotations
@@ -28,15 +27,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from statistics import NormalDist
-
-import numpy as np
+from typing import Protocol
 
 LEVEL = 0.80
 """Default coverage of the reported ability intervals."""
-_PROBIT = math.pi / 8.0  # sigmoid(x) ~ Phi(x * sqrt(pi / 8)); used to integrate over ability
+PROBIT = math.pi / 8.0
+"""sigmoid(x) ~ Phi(x * sqrt(pi / 8)): integrating a logistic over a Gaussian ability of
+variance v is about ``sigmoid(mean / sqrt(1 + PROBIT * v))``."""
 
 
 def sigmoid(x: float) -> float:
+    """The logistic function, computed without overflow for large ``|x|``."""
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
@@ -134,10 +135,12 @@ class DomainMastery:
 
     @property
     def unknown(self) -> bool:
+        """No answers in the domain yet: the estimate is the prior."""
         return self.n == 0
 
 
 def initial_state(prior: Prior | None = None) -> MasteryState:
+    """The state of a learner with no answers yet (the default `Prior` without one)."""
     return MasteryState(prior=prior or Prior())
 
 
@@ -154,8 +157,12 @@ def overall_ability(state: MasteryState) -> tuple[float, float]:
     return mean, math.sqrt(var)
 
 
-def _domain_moments(state: MasteryState, domain: int) -> tuple[float, float, float]:
-    """Mean and variance of the domain ability, and its loading on the overall ability."""
+def domain_moments(state: MasteryState, domain: int) -> tuple[float, float, float]:
+    """Mean and variance of the domain ability, and its loading on the overall ability.
+
+    The loading is the sd of the part of the domain ability shared through the overall
+    ability (``DomainMastery.shared_sd``).
+    """
     g_mean, g_var = _overall(state)
     ev = state.domains.get(domain, _NO_EVIDENCE)
     tau2 = state.prior.domain_sd**2
@@ -172,14 +179,14 @@ def predict_correct(state: MasteryState, domain: int, difficulty: float) -> floa
     Integrates over the ability's uncertainty (probit approximation), so an unknown domain
     gives a prediction pulled toward 0.5 rather than a confident one.
     """
-    mean, var, _ = _domain_moments(state, domain)
-    return sigmoid((mean - difficulty) / math.sqrt(1.0 + _PROBIT * var))
+    mean, var, _ = domain_moments(state, domain)
+    return sigmoid((mean - difficulty) / math.sqrt(1.0 + PROBIT * var))
 
 
 def update(state: MasteryState, domain: int, difficulty: float, correct: bool) -> MasteryState:
     """The state after one more answer; ``state`` is left unchanged."""
-    mean, var, _ = _domain_moments(state, domain)
-    kappa = 1.0 / math.sqrt(1.0 + _PROBIT * var)
+    mean, var, _ = domain_moments(state, domain)
+    kappa = 1.0 / math.sqrt(1.0 + PROBIT * var)
     p = sigmoid(kappa * (mean - difficulty))
     site_precision = kappa * kappa * p * (1.0 - p)
     site_natural = site_precision * mean + kappa * (float(correct) - p)
@@ -212,7 +219,8 @@ def update(state: MasteryState, domain: int, difficulty: float, correct: bool) -
 
 
 def domain_mastery(state: MasteryState, domain: int, level: float = LEVEL) -> DomainMastery:
-    mean, var, shared = _domain_moments(state, domain)
+    """The learner's estimated standing in one domain, interval at coverage `level`."""
+    mean, var, shared = domain_moments(state, domain)
     sd = math.sqrt(var)
     z = NormalDist().inv_cdf(0.5 + level / 2.0)
     ev = state.domains.get(domain, _NO_EVIDENCE)
@@ -222,7 +230,7 @@ def domain_mastery(state: MasteryState, domain: int, level: float = LEVEL) -> Do
         sd=sd,
         n=ev.n,
         n_correct=ev.n_correct,
-        mastery=sigmoid(mean / math.sqrt(1.0 + _PROBIT * var)),
+        mastery=sigmoid(mean / math.sqrt(1.0 + PROBIT * var)),
         lo=sigmoid(mean - z * sd),
         hi=sigmoid(mean + z * sd),
         level=level,
@@ -230,9 +238,24 @@ def domain_mastery(state: MasteryState, domain: int, level: float = LEVEL) -> Do
     )
 
 
+class Difficulties(Protocol):
+    """A source of item difficulties, such as :class:`planner.calibration.Calibration`."""
+
+    def difficulty(self, item_id: str, domain: int) -> float:
+        """The difficulty (logits) of an item of a domain."""
+        ...
+
+
+def _difficulty(source: Difficulties | Mapping[str, float], item_id: str, domain: int) -> float:
+    """An item's difficulty; a plain map counts a missing item as typical (difficulty 0)."""
+    if isinstance(source, Mapping):
+        return float(source.get(item_id, 0.0))
+    return source.difficulty(item_id, domain)
+
+
 def replay(
     responses: Iterable[ResponseRecord],
-    calibration: Calibration | Mapping[str, float],
+    calibration: Difficulties | Mapping[str, float],
     prior: Prior | None = None,
 ) -> MasteryState:
     """Fold one learner's answers into a state, oldest first (stable for equal times)."""
@@ -244,174 +267,16 @@ def replay(
 
 def estimate_mastery(
     responses: Iterable[ResponseRecord],
-    difficulties: Calibration | Mapping[str, float],
+    difficulties: Difficulties | Mapping[str, float],
     domains: Sequence[int],
     prior: Prior | None = None,
     level: float = LEVEL,
 ) -> dict[int, DomainMastery]:
     """Mastery of every listed domain from one learner's answers.
 
-    ``difficulties`` is a :class:`Calibration` or a plain ``item_id -> difficulty`` map; with
-    a plain map an item missing from it counts as a typical item (difficulty 0).
+    ``difficulties`` is a :class:`planner.calibration.Calibration` or a plain
+    ``item_id -> difficulty`` map; with a plain map an item missing from it counts as a
+    typical item (difficulty 0).
     """
     state = replay(responses, difficulties, prior)
     return {d: domain_mastery(state, d, level) for d in domains}
-
-
-# --- batch calibration of item difficulties -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Item difficulties (logits) from a batch fit, with fallbacks for unseen items.
-
-    ``ability_mean`` and ``ability_sd`` describe the fitted learners; the sd is shrunk by the
-    regularisation, so treat it as a lower bound when building a :class:`Prior`.
-    """
-
-    items: Mapping[str, float]
-    domains: Mapping[int, float]
-    default: float
-    ability_mean: float
-    ability_sd: float
-
-    def difficulty(self, item_id: str, domain: int) -> float:
-        if item_id in self.items:
-            return self.items[item_id]
-        return self.domains.get(domain, self.default)
-
-
-def _difficulty(source: Calibration | Mapping[str, float], item_id: str, domain: int) -> float:
-    if isinstance(source, Calibration):
-        return source.difficulty(item_id, domain)
-    return float(source.get(item_id, 0.0))
-
-
-def calibrate(responses: Sequence[ResponseRecord], regularization: float = 1.0) -> Calibration:
-    """Fit a Rasch model with domain effects on all responses (learners, items, domains).
-
-    The logistic regression's L2 penalty (``C = regularization``) is the Gaussian prior that
-    shrinks a rarely answered item toward its domain's typical difficulty.
-    """
-    from scipy import sparse
-    from sklearn.linear_model import LogisticRegression
-
-    if not responses:
-        return Calibration({}, {}, 0.0, 0.0, 1.0)
-    learners = {x: i for i, x in enumerate(dict.fromkeys(r.learner_id for r in responses))}
-    items = {x: i for i, x in enumerate(dict.fromkeys(r.item_id for r in responses))}
-    doms = {x: i for i, x in enumerate(dict.fromkeys(r.domain for r in responses))}
-    y = np.fromiter((r.correct for r in responses), dtype=np.int8, count=len(responses))
-    if y.min() == y.max():  # one class only: nothing to separate, every item is typical
-        return Calibration(dict.fromkeys(items, 0.0), dict.fromkeys(doms, 0.0), 0.0, 0.0, 1.0)
-    n, nl, ni = len(responses), len(learners), len(items)
-    rows = np.repeat(np.arange(n), 3)
-    cols = np.empty(3 * n, dtype=np.int64)
-    cols[0::3] = [learners[r.learner_id] for r in responses]
-    cols[1::3] = [nl + items[r.item_id] for r in responses]
-    cols[2::3] = [nl + ni + doms[r.domain] for r in responses]
-    x = sparse.csr_matrix((np.ones(3 * n), (rows, cols)), shape=(n, nl + ni + len(doms)))
-    # Newton-CG: a few Hessian-free Newton steps; lbfgs needs minutes on 20k one-hot columns.
-    fit = LogisticRegression(C=regularization, solver="newton-cg", tol=1e-4, max_iter=200)
-    fit = fit.fit(x, y)
-    coef, intercept = fit.coef_[0], float(fit.intercept_[0])
-    abilities = coef[:nl]
-    dom_coef = {d: float(coef[nl + ni + j]) for d, j in doms.items()}
-    item_domain = {r.item_id: r.domain for r in responses}
-    return Calibration(
-        items={
-            i: -(intercept + dom_coef[item_domain[i]] + float(coef[nl + j]))
-            for i, j in items.items()
-        },
-        domains={d: -(intercept + c) for d, c in dom_coef.items()},
-        default=-(intercept + float(np.mean(list(dom_coef.values())))),
-        ability_mean=float(abilities.mean()),
-        ability_sd=float(abilities.std()) if nl > 1 else 1.0,
-    )
-
-
-def calibrate_items(
-    responses: Sequence[ResponseRecord], regularization: float = 1.0
-) -> dict[str, float]:
-    """Item difficulties in logits, ``item_id -> difficulty`` (see :func:`calibrate`)."""
-    return dict(calibrate(responses, regularization).items)
-
-
-# --- optional logistic layer over the online state (Best-LR style) --------------------------
-
-N_DENSE = 9
-
-
-def answer_features(state: MasteryState, domain: int, difficulty: float) -> np.ndarray:
-    """Shared features of the next answer: online logit, ability, difficulty, counts."""
-    mean, var, _ = _domain_moments(state, domain)
-    g_mean, _ = _overall(state)
-    ev = state.domains.get(domain, _NO_EVIDENCE)
-    return np.array(
-        [
-            (mean - difficulty) / math.sqrt(1.0 + _PROBIT * var),
-            mean,
-            difficulty,
-            math.sqrt(var),
-            g_mean,
-            math.log1p(ev.n_correct),
-            math.log1p(ev.n - ev.n_correct),
-            math.log1p(state.n_correct),
-            math.log1p(state.n - state.n_correct),
-        ]
-    )
-
-
-@dataclass(frozen=True)
-class AnswerModel:
-    """Logistic layer: shared weights on :func:`answer_features`, plus per-domain intercept
-    and per-domain weights on that domain's correct and wrong counts (Best-LR's s and sc)."""
-
-    intercept: float
-    weights: tuple[float, ...]
-    domain_weights: Mapping[int, tuple[float, float, float]]
-
-    def predict(self, state: MasteryState, domain: int, difficulty: float) -> float:
-        x = answer_features(state, domain, difficulty)
-        return self.predict_features(x, domain)
-
-    def predict_features(self, x: np.ndarray, domain: int) -> float:
-        a, b, c = self.domain_weights.get(domain, (0.0, 0.0, 0.0))
-        z = self.intercept + float(np.dot(self.weights, x)) + a + b * x[5] + c * x[6]
-        return sigmoid(z)
-
-
-def fit_answer_model(
-    features: np.ndarray, domains: Sequence[int], outcomes: Sequence[bool], c: float = 1.0
-) -> AnswerModel:
-    """Fit the layer on rows of :func:`answer_features` computed on past learners' answers.
-
-    Rows must come from learners whose answers were not used to calibrate the difficulties
-    in them (out-of-fold), or the layer will trust the difficulty too much.
-    """
-    from scipy import sparse
-    from sklearn.linear_model import LogisticRegression
-
-    x = np.asarray(features, dtype=float)
-    doms = {d: j for j, d in enumerate(dict.fromkeys(domains))}
-    n, k = x.shape[0], len(doms)
-    idx = np.fromiter((doms[d] for d in domains), dtype=np.int64, count=n)
-    rows = np.repeat(np.arange(n), 3)
-    cols = np.stack([idx, k + idx, 2 * k + idx], axis=1).ravel()
-    vals = np.stack([np.ones(n), x[:, 5], x[:, 6]], axis=1).ravel()
-    per_domain = sparse.csr_matrix((vals, (rows, cols)), shape=(n, 3 * k))
-    design = sparse.hstack([sparse.csr_matrix(x), per_domain], format="csr")
-    fit = LogisticRegression(C=c, max_iter=1000).fit(design, np.asarray(outcomes, dtype=int))
-    coef = fit.coef_[0]
-    return AnswerModel(
-        intercept=float(fit.intercept_[0]),
-        weights=tuple(float(w) for w in coef[:N_DENSE]),
-        domain_weights={
-            d: (
-                float(coef[N_DENSE + j]),
-                float(coef[N_DENSE + k + j]),
-                float(coef[N_DENSE + 2 * k + j]),
-            )
-            for d, j in doms.items()
-        },
-    )

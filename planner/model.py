@@ -34,8 +34,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from bank.models import Blueprint
+
+FloatArray = npt.NDArray[np.float64]
+"""One number per domain, in blueprint order."""
 
 RAW_AT_PASS = 0.70
 """Proportion correct assumed to map to the passing scaled score (70)."""
@@ -83,7 +87,9 @@ def retention_factor(days_to_exam: float, params: ModelParams = DEFAULT_PARAMS) 
     half_life = params.half_life_days * params.review_multiplier**reviews
     gap = min(params.final_gap_days, days)
     floor = params.retention_floor
-    return floor + (1.0 - floor) * 2.0 ** (-gap / half_life)
+    # float ** float is typed Any (a negative base gives a complex); the base here is 2.
+    decay: float = 2.0 ** (-gap / half_life)
+    return floor + (1.0 - floor) * decay
 
 
 def raw_to_scaled(
@@ -95,6 +101,7 @@ def raw_to_scaled(
 
 
 def normal_cdf(z: float) -> float:
+    """The standard normal distribution function at `z`."""
     return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
 
 
@@ -114,13 +121,13 @@ class ExamModel:
     """The model for one learner and one blueprint, domains in blueprint order."""
 
     numbers: tuple[int, ...]
-    shares: np.ndarray
+    shares: FloatArray
     """Blueprint weights as shares of 1."""
-    mastery: np.ndarray
+    mastery: FloatArray
     """Starting mastery means; the prior mean where unknown."""
-    sd: np.ndarray
+    sd: FloatArray
     unknown: tuple[bool, ...]
-    tau: np.ndarray
+    tau: FloatArray
     """Hours that close 63% of each domain's gap."""
     retention: float
     passing: float
@@ -128,25 +135,28 @@ class ExamModel:
     params: ModelParams
 
     @property
-    def room(self) -> np.ndarray:
+    def room(self) -> FloatArray:
         """Room to improve: how far each domain is below the ceiling."""
         return np.maximum(self.params.ceiling - self.mastery, 0.0)
 
-    def learned(self, hours: np.ndarray) -> np.ndarray:
+    def learned(self, hours: FloatArray) -> FloatArray:
         """Fraction of the room closed by `hours` of study (before forgetting)."""
         return 1.0 - np.exp(-np.asarray(hours, dtype=float) / self.tau)
 
-    def exam_mastery(self, hours: np.ndarray) -> np.ndarray:
+    def exam_mastery(self, hours: FloatArray) -> FloatArray:
+        """Expected mastery of each domain at the exam after `hours` of study (m_exam)."""
         return self.mastery + self.room * self.learned(hours) * self.retention
 
-    def expected_raw(self, hours: np.ndarray) -> float:
+    def expected_raw(self, hours: FloatArray) -> float:
+        """Expected raw proportion correct at the exam: mastery weighted by blueprint share."""
         return float(self.shares @ self.exam_mastery(hours))
 
-    def expected_score(self, hours: np.ndarray) -> float:
+    def expected_score(self, hours: FloatArray) -> float:
         """Expected scaled score at the exam: the planner's objective."""
         return raw_to_scaled(self.expected_raw(hours), self.passing, self.scale)
 
-    def forecast(self, hours: np.ndarray) -> Forecast:
+    def forecast(self, hours: FloatArray) -> Forecast:
+        """Expected raw and scaled score at the exam, its sd and the chance of passing."""
         learned = self.learned(hours)
         m_exam = self.mastery + self.room * learned * self.retention
         raw = float(self.shares @ m_exam)
@@ -166,7 +176,7 @@ class ExamModel:
             mastery=tuple(float(m) for m in m_exam),
         )
 
-    def gain_weights(self) -> np.ndarray:
+    def gain_weights(self) -> FloatArray:
         """Score gain (raw) per unit of `learned` in each domain: share * room * R."""
         return self.shares * self.room * self.retention
 

@@ -2,8 +2,8 @@
 
 `Plan.to_json()` writes the spec's JSON; `Plan.from_json()` reads it back (a stored plan
 comes back as `PlanRequest.previous` when the learner re-plans). Range checks of a request
-happen in `planner.schedule.build_plan`, which raises `PlanInputError` listing every
-problem; the models here only check types.
+happen in `planner.request_checks.check_request` (run first by `planner.schedule.build_plan`),
+which raises `PlanInputError` listing every problem; the models here only check types.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ class Week(BaseModel):
     blocks: list[Block] = Field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """The spec's week object."""
         return {
             "index": self.index,
             "start": self.start.isoformat(),
@@ -133,10 +134,12 @@ class Plan(BaseModel):
         }
 
     def to_json(self, indent: int | None = 2) -> str:
+        """The spec's JSON text; non-ASCII characters are written as they are, not escaped."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Plan:
+        """Read a plan back from the spec's JSON, validating every field."""
         return cls.model_validate(json.loads(text))
 
     @property

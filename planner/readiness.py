@@ -100,6 +100,8 @@ def predict_readiness(
         rng: a numpy Generator or a seed; the same seed gives the same result.
         passing_score: scaled passing score (CMAS: 70).
         pass_proportion: raw proportion correct assumed to earn ``passing_score``.
+        level: coverage of the reported score interval.
+        draws: Monte Carlo draws; more give steadier figures, linearly slower.
     """
     missing = sorted(set(counts) - set(mastery))
     if missing:

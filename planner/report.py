@@ -18,7 +18,7 @@ import numpy as np
 
 from bank.models import Blueprint
 from planner.calendar import KIND_LABELS
-from planner.model import RAW_AT_PASS, ExamModel, build_model
+from planner.model import RAW_AT_PASS, ExamModel, FloatArray, build_model
 from planner.plan import DOMAIN_KINDS, Plan
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -59,7 +59,7 @@ def _environment() -> jinja2.Environment:
 
 def _nice_step(top: float, ticks: int = 5) -> float:
     raw = max(top, 1e-9) / ticks
-    power = 10 ** math.floor(math.log10(raw))
+    power: float = 10 ** math.floor(math.log10(raw))  # int ** int is typed Any
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
 
 
@@ -68,7 +68,7 @@ def _model(plan: Plan, blueprint: Blueprint, since: dt.date) -> ExamModel:
     return build_model(blueprint, mastery, max((plan.exam_date - since).days, 0))
 
 
-def _hours_after(plan: Plan, blueprint: Blueprint, since: dt.date | None) -> list[np.ndarray]:
+def _hours_after(plan: Plan, blueprint: Blueprint, since: dt.date | None) -> list[FloatArray]:
     """Cumulative domain hours at the end of each week, counting blocks from `since`."""
     index = {n: i for i, n in enumerate(blueprint.numbers)}
     total, out = np.zeros(len(index)), []
@@ -87,10 +87,10 @@ def readiness_projection(
     since: dt.date | None = None,
     anchor: float | None = None,
 ) -> list[tuple[dt.date, float]]:
-    """Expected scaled score week by week if the plan is followed from `since` (default:
-    the plan start), ending at the exam date with the model's forecast.
+    """Expected scaled score week by week if the plan is followed from `since`.
 
-    With `anchor` (the latest measured readiness), the line starts there instead of at the
+    `since` defaults to the plan start; the line ends at the exam date with the model's
+    forecast. With `anchor` (the latest measured readiness), the line starts there instead of at the
     model's view of now, and the gap between the two closes as the planned hours are done.
     """
     start = since or plan.start
@@ -102,7 +102,7 @@ def readiness_projection(
     total = float(final.sum()) or 1.0
     gap = 0.0 if anchor is None else anchor - now
 
-    def score(hours: np.ndarray) -> float:
+    def score(hours: FloatArray) -> float:
         return model.expected_score(hours) + gap * (1.0 - float(hours.sum()) / total)
 
     points = [(start, score(zero))]
@@ -130,7 +130,7 @@ def _bars(plan: Plan, blueprint: Blueprint, colors: dict[int, str]) -> dict[str,
         for block in week.blocks:
             key = block.domain if block.kind in DOMAIN_KINDS else None
             stack[key] = stack.get(key, 0.0) + block.hours
-        y = top + plot_h
+        y: float = top + plot_h
         for key in [*blueprint.numbers, None]:
             hours = stack.get(key, 0.0)
             if hours <= 0:

@@ -98,6 +98,7 @@ def record_answer(
 
 
 def blueprint_weights(counts: Mapping[int, int]) -> dict[int, float]:
+    """Each domain's share of the blueprint form, from its item counts."""
     total = sum(counts.values())
     if total <= 0:
         raise ValueError("blueprint counts must have a positive total")
@@ -172,8 +173,10 @@ def select_next(
     review_weight: float = REVIEW_WEIGHT,
     rng: random.Random | None = None,
 ) -> ScoredItem | None:
-    """The next item to offer, or None when nothing is eligible. Call again after each
-    answer with the updated mastery, cards and session to adapt."""
+    """The next item to offer, or None when nothing is eligible.
+
+    Call again after each answer with the updated mastery, cards and session to adapt.
+    """
     ranked = rank_candidates(
         candidates, mastery, counts, now, cards, session, scheduler, review_weight, rng
     )

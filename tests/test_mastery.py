@@ -13,16 +13,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks.answer_model import answer_features, fit_answer_model
+from planner.calibration import Calibration, calibrate, calibrate_items
 from planner.mastery import (
-    Calibration,
     Prior,
     ResponseRecord,
-    answer_features,
-    calibrate,
-    calibrate_items,
     domain_mastery,
     estimate_mastery,
-    fit_answer_model,
     initial_state,
     overall_ability,
     predict_correct,
