@@ -69,10 +69,11 @@ def parse_blueprint(text: str, file: str = "<blueprint>") -> Blueprint:
         )
     if not blueprint.domains:
         add("no domains", ("domains",))
-    for field, values in (
+    columns: list[tuple[str, list[object]]] = [
         ("number", [d.number for d in blueprint.domains]),
         ("name", [d.name.casefold() for d in blueprint.domains]),
-    ):
+    ]
+    for field, values in columns:
         for value, n in Counter(values).items():
             if n > 1:
                 idx = values.index(value, values.index(value) + 1)

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from bank.text import normalize_text
 
-LETTERS: tuple[str, ...] = ("A", "B", "C", "D")
 Letter = Literal["A", "B", "C", "D"]
+LETTERS: tuple[Letter, ...] = ("A", "B", "C", "D")
 Status = Literal["candidate", "pending_review", "approved", "rejected", "retired"]
 STATUSES: tuple[str, ...] = ("candidate", "pending_review", "approved", "rejected", "retired")
 Difficulty = Literal["easy", "medium", "hard"]
@@ -41,6 +41,8 @@ def content_hash(stem: str, options: list[str], answer: str) -> str:
 
 
 class ExamFacts(BaseModel):
+    """The exam's published facts: form length, time, scoring, retakes and renewal."""
+
     model_config = ConfigDict(extra="forbid")
 
     questions_min: int = Field(gt=0)
@@ -57,6 +59,8 @@ class ExamFacts(BaseModel):
 
 
 class Domain(BaseModel):
+    """One content domain of the blueprint: its number, name, weight, item count, topics."""
+
     model_config = ConfigDict(extra="forbid")
 
     number: int = Field(ge=1)
@@ -80,6 +84,7 @@ class Blueprint(BaseModel):
 
     @property
     def numbers(self) -> list[int]:
+        """The domain numbers, in blueprint order."""
         return [d.number for d in self.domains]
 
     def domain(self, ref: int | str) -> Domain | None:
@@ -191,14 +196,17 @@ class Item(BaseModel):
 
     @property
     def content_hash(self) -> str:
+        """The hash of stem, options and answer that identifies an item's content."""
         return content_hash(self.stem, self.options, self.answer)
 
     @property
     def key_text(self) -> str:
+        """The text of the keyed (correct) option."""
         return self.options[LETTERS.index(self.answer)]
 
     @property
     def generated(self) -> bool:
+        """Whether a generator wrote the item (rather than a person)."""
         return self.provenance.generator is not None
 
     def to_record(self) -> dict[str, Any]:
@@ -228,6 +236,8 @@ class Item(BaseModel):
 
 
 class Learner(BaseModel):
+    """Someone preparing for the exam: their exam date and weekly study hours."""
+
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1)
@@ -283,6 +293,7 @@ class RunRecord(BaseModel):
 
     @property
     def duration_s(self) -> float | None:
+        """Seconds from start to finish; None while the run has not finished."""
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()

@@ -38,6 +38,8 @@ _NUMBER = re.compile(r"^\$?\d[\d,]*(?:\.\d+)?\s*%?(?:\s+\S.*)?$")
 
 @dataclass(frozen=True)
 class NoteSource:
+    """A source a note cites: the key facts cite it by, its title and its URL."""
+
     key: str
     title: str
     url: str
@@ -59,11 +61,14 @@ class Fact:
 
     @property
     def id(self) -> str:
+        """`<note id>:<line>`: where the fact is written, unique across the notes."""
         return f"{self.note}:{self.line}"
 
 
 @dataclass
 class Note:
+    """One source note: its front matter, its text, and the facts read from it."""
+
     id: str
     domain: int
     topic: str
@@ -75,6 +80,7 @@ class Note:
     facts: list[Fact] = field(default_factory=list)
 
     def group_questions(self, key: str) -> tuple[str, str] | None:
+        """The two question wordings a `group` fact declares for `key`, or None."""
         for fact in self.facts:
             if fact.kind == "group" and fact.fields[0] == key:
                 return fact.fields[1], fact.fields[2]
@@ -83,14 +89,18 @@ class Note:
 
 @dataclass
 class NoteSet:
+    """Every note loaded from a folder, and every problem found while loading them."""
+
     notes: list[Note]
     problems: list[Problem]
 
     @property
     def facts(self) -> list[Fact]:
+        """Every fact of every note, in note order."""
         return [f for n in self.notes for f in n.facts]
 
     def by_id(self) -> dict[str, Note]:
+        """The notes keyed by id."""
         return {n.id: n for n in self.notes}
 
     def for_domain(self, domain: int, topic: str | None = None) -> list[Note]:
@@ -285,15 +295,17 @@ def parse_note(
     if problems:
         return None, problems
 
+    # No problems means the checks above found domain an int and last_reviewed a date.
+    assert isinstance(domain, int) and isinstance(reviewed, date)
     note = Note(
         id=str(note_id),
-        domain=int(domain),
-        topic=blueprint.topic(int(domain), str(topic)) or "",  # type: ignore[arg-type]
+        domain=domain,
+        topic=blueprint.topic(domain, str(topic)) or "",
         title=str(title),
         sources=sources,
         last_reviewed=reviewed,
         path=path,
-        text=text,  # type: ignore[arg-type]
+        text=text,
     )
     keys = {s.key for s in sources}
     groups: set[str] = set()
@@ -394,10 +406,12 @@ class Coverage:
     missing: list[tuple[int, str]]
 
     def domain_total(self, domain: int) -> int:
+        """How many facts the domain has, over all its sub-topics."""
         return sum(self.facts.get(domain, {}).values())
 
 
 def coverage(notes: NoteSet, blueprint: Blueprint) -> Coverage:
+    """Count notes and facts (declarations left out) per sub-topic of the blueprint."""
     facts: dict[int, dict[str, int]] = {
         d.number: dict.fromkeys(d.topics, 0) for d in blueprint.domains
     }

@@ -27,6 +27,8 @@ class ReadResult:
 
 @dataclass
 class ImportReport:
+    """What an import did: records read, ids stored, ids already there, lines skipped."""
+
     file: str
     records: int
     inserted: list[str] = field(default_factory=list)

@@ -50,6 +50,7 @@ def _note(it: Item) -> genanki.Note:
 
 
 def write_anki(items: Iterable[Item], path: Path, deck_name: str = "CMAS prep") -> int:
+    """Write the items as one Anki deck to `path` (.apkg); returns how many were written."""
     deck = genanki.Deck(DECK_ID, deck_name)
     count = 0
     for it in items:
@@ -60,6 +61,7 @@ def write_anki(items: Iterable[Item], path: Path, deck_name: str = "CMAS prep") 
 
 
 def dumps_anki(items: Iterable[Item], deck_name: str = "CMAS prep") -> bytes:
+    """The .apkg file's bytes (genanki writes only to a file: through a temporary one)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "deck.apkg"
         write_anki(items, path, deck_name)

@@ -34,6 +34,11 @@ JSON_COLUMNS = {"sources", "provenance", "flaws", "reasons", "extra"}
 
 
 def read_csv(text: str, delimiter: str = ",") -> Iterator[RawRecord]:
+    r"""Records of a CSV (or, with `delimiter="\t"`, TSV) text with a header row.
+
+    Blank rows are skipped; a row with more cells than the header, or a JSON column
+    that does not parse, is yielded as an error for its line.
+    """
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if reader.fieldnames is None:
         return
@@ -43,7 +48,7 @@ def read_csv(text: str, delimiter: str = ",") -> Iterator[RawRecord]:
             yield RawRecord(
                 line,
                 None,
-                f"row has {len(row[None]) + len(reader.fieldnames)} "  # type: ignore[arg-type]
+                f"row has {len(row[None]) + len(reader.fieldnames)} "
                 f"cells but the header has {len(reader.fieldnames)}",
             )
             continue
@@ -87,6 +92,7 @@ def _collect_options(record: dict[str, Any]) -> None:
 
 
 def dumps_csv(items: Iterable[Item]) -> str:
+    """The items as CSV text: a header of COLUMNS, then one row an item."""
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()

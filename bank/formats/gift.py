@@ -22,11 +22,13 @@ _FORMAT = re.compile(r"^\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
 
 
 def escape(text: str) -> str:
+    r"""Escape GIFT's special characters and write line breaks as `\n`."""
     out = "".join("\\" + c if c in _SPECIAL else c for c in text)
     return out.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
 
 
 def unescape(text: str) -> str:
+    r"""Undo `escape`: drop the backslashes and turn `\n` back into line breaks."""
     out, i = [], 0
     while i < len(text):
         c = text[i]
@@ -102,7 +104,8 @@ def _parse_question(text: str) -> dict[str, Any]:
     answers = _split_answers(body)
     if not answers:
         raise ValueError("not a multiple-choice question (no = or ~ answers)")
-    options, keyed = [], []
+    options: list[str] = []
+    keyed: list[int] = []  # indexes of the options marked correct
     for marker, raw in answers:
         feedback = _find(raw, "#")
         if feedback >= 0:
@@ -124,6 +127,12 @@ def _parse_question(text: str) -> dict[str, Any]:
 
 
 def read_gift(text: str) -> Iterator[RawRecord]:
+    """Records of a GIFT text, one per question, at the line the question starts.
+
+    A `// cmasprep: {json}` comment above a question gives its other fields; without
+    one, a `$CATEGORY:` naming a domain number gives its domain. Other comments are
+    skipped; a question that does not parse is yielded as an error for its line.
+    """
     block: list[str] = []
     start = 0
     meta: dict[str, Any] | None = None
@@ -181,10 +190,11 @@ def _record(
 
 
 def dumps_gift(items: Iterable[Item]) -> str:
+    """The items as GIFT text, each under a `// cmasprep:` comment holding its other fields."""
     chunks = []
     for it in items:
         record = it.to_record()
-        meta = {
+        meta: dict[str, Any] = {
             k: record[k]
             for k in (
                 "domain",

@@ -10,6 +10,7 @@ from bank.models import Item
 
 
 def read_jsonl(text: str) -> Iterator[RawRecord]:
+    """Records of a JSON Lines text; blank lines are skipped, a bad line is an error."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -25,4 +26,5 @@ def read_jsonl(text: str) -> Iterator[RawRecord]:
 
 
 def dumps_jsonl(items: Iterable[Item]) -> str:
+    """The items as JSON Lines, one record (Item.to_record) a line."""
     return "".join(json.dumps(it.to_record(), ensure_ascii=False) + "\n" for it in items)

@@ -38,6 +38,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def assessment_item(it: Item) -> bytes:
+    """One item as a QTI 2.1 assessmentItem XML document (UTF-8, with its declaration)."""
     ET.register_namespace("", QTI_NS)
     q = f"{{{QTI_NS}}}"
     root = ET.Element(
@@ -92,10 +93,13 @@ def assessment_item(it: Item) -> bytes:
             identifier="RATIONALE",
             showHide="hide",
         )
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    # typeshed types tostring() with a str encoding as Any (it may be "unicode"); utf-8 is bytes
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data
 
 
 def manifest(items: list[Item]) -> bytes:
+    """The package's imsmanifest.xml, listing one resource per item."""
     ET.register_namespace("", CP_NS)
     c = f"{{{CP_NS}}}"
     root = ET.Element(
@@ -118,7 +122,9 @@ def manifest(items: list[Item]) -> bytes:
             href=href,
         )
         _sub(res, c + "file", href=href)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    # typeshed types tostring() with a str encoding as Any (it may be "unicode"); utf-8 is bytes
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data
 
 
 def dumps_qti(items: Iterable[Item]) -> bytes:
