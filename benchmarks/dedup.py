@@ -17,7 +17,7 @@ there, never copied), or generated text when that folder is absent. The last lin
 printed is one JSON object with the figures.
 
 Calibration: scores every pair of tests/data/duplicate_pairs.jsonl under each layer,
-picks each layer's thresholds (validators.duplicates.calibrate), prints precision and
+picks each layer's thresholds (validators.calibration.calibrate), prints precision and
 recall per layer and combined, and a two-fold cross-validation of the same procedure.
 """
 
@@ -36,31 +36,21 @@ from pathlib import Path
 import numpy as np
 
 from bank.models import LETTERS, Item
-from validators.duplicates import (
-    LEXICAL_ALONE_RULE,
-    LEXICAL_RULE,
-    SEMANTIC_RULE,
-    LayeredDetector,
-    LexicalLayer,
+from validators.calibration import (
     PairScores,
-    Rule,
-    SemanticLayer,
-    Texts,
     calibrate,
     exact_pairs,
-    identifiers_agree,
     precision_recall,
     score_pairs,
 )
-from validators.embeddings import (
-    Encoder,
-    HashingEncoder,
-    MemoryEmbeddingCache,
-    MiniLMEncoder,
-    TfidfSpace,
-    raw_counts,
-    semantic_available,
-)
+from validators.detector import LayeredDetector
+from validators.encoders import Encoder, HashingEncoder, MiniLMEncoder, semantic_available
+from validators.identifiers import identifiers_agree
+from validators.layer import LEXICAL_ALONE_RULE, LEXICAL_RULE, SEMANTIC_RULE, Rule, Texts
+from validators.lexical import LexicalLayer
+from validators.semantic import SemanticLayer
+from validators.tfidf import TfidfSpace, raw_counts
+from validators.vector_cache import MemoryEmbeddingCache
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT / "tests" / "data" / "duplicate_pairs.jsonl"
@@ -238,9 +228,12 @@ def _vary(stem: str, donor: str, rng: random.Random) -> str:
 def synthetic_bank(
     bases: list[tuple[str, list[str], int]], n: int, rng: random.Random
 ) -> tuple[list[Item], list[tuple[int, str]]]:
-    """n items from the bases: originals, then variants (spliced text and new numbers, 70%;
-    another key, 15%; a word dropped and options shuffled, 10%; options shuffled, 5%).
-    Returns the items and, per item, its base and its kind of variant."""
+    """N items from the bases: originals, then variants of them.
+
+    Variants: spliced text and new numbers, 70%; another key, 15%; a word dropped and
+    options shuffled, 10%; options shuffled, 5%. Returns the items and, per item, its base
+    and its kind of variant.
+    """
     items, origin = [], []
     while len(items) < n:
         k = len(items)
@@ -297,9 +290,10 @@ def bank_vectors(
     rng,
     store: Path | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Stem and key vectors of the bank: each base text encoded once with the real encoder
-    (or read back from `store`), variants given their base's vector plus noise (encoding
-    100k texts here takes an hour).
+    """Stem and key vectors of the bank.
+
+    Each base text is encoded once with the real encoder (or read back from `store`);
+    variants get their base's vector plus noise (encoding 100k texts here takes an hour).
     """
     t0 = time.perf_counter()
     used = sorted({b for b, _ in origin})
@@ -342,8 +336,11 @@ class MemoEncoder:
 
 
 def brute_force_seconds_per_pair(sample: list[Item], stems: np.ndarray, keys: np.ndarray) -> float:
-    """Score every pair of `sample` one at a time, as a naive loop would: per pair, the
-    TF-IDF cosine of stems and of keys (sparse rows), the embedding cosines, the rules."""
+    """Score every pair of `sample` one at a time, as a naive loop would.
+
+    Per pair: the TF-IDF cosine of stems and of keys (sparse rows), the embedding
+    cosines, the rules.
+    """
     texts = Texts.of(sample)
     stem_space = TfidfSpace.fit(raw_counts(texts.stems))
     key_space = TfidfSpace.fit(raw_counts(texts.keys))

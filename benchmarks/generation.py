@@ -1,5 +1,4 @@
-"""Offline generation benchmark: per domain, the distinct items the notes support, the share
-the validators pass clean, and items per second.
+"""Offline generation benchmark: distinct items per domain, clean share, items per second.
 
 Run: python -m benchmarks.generation
 """
@@ -12,7 +11,7 @@ import time
 from bank.blueprint import DATA_DIR, load_blueprint
 from bank.notes import load_notes
 from generators.offline import supported_items
-from validators.duplicates import default_detector
+from validators.detector import default_detector
 from validators.flaws import check_flaws
 from validators.report import validate_batch
 

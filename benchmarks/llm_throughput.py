@@ -33,7 +33,7 @@ from bank.models import Blueprint
 from bank.notes import NoteSet, load_notes
 from generators.base import GenerationRequest, GenerationResult
 from generators.llm import LLMConfig, LLMGenerator
-from validators.duplicates import ExactDetector
+from validators.detector import ExactDetector
 from validators.report import validate_batch
 
 ROOT = Path(__file__).resolve().parents[1]

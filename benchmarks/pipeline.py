@@ -1,5 +1,6 @@
-"""Pipeline benchmark: the generation flow over 500 offline items against calling the same
-functions directly, as a ratio (target <= 1.5x once the ephemeral server is up); the
+"""Pipeline benchmark: the generation flow against the same use case run inline.
+
+Over 500 offline items, as a ratio (target <= 1.5x once the ephemeral server is up); the
 server's start-up is reported separately.
 
 Run: python -m benchmarks.pipeline
@@ -24,7 +25,7 @@ from bank.notes import load_notes
 from bank.store import StoreEmbeddingCache, open_store
 from generators.offline import OfflineGenerator
 from pipelines.generation import RunSpec, notes_digest, run_generation, split_by_weight
-from validators.duplicates import default_detector
+from validators.detector import default_detector
 from validators.flaws import check_flaws
 
 
@@ -36,8 +37,8 @@ def main() -> None:
     seed = int(time.time())  # a fresh seed: no cached results from an earlier benchmark
     # Same detector set-up on both paths (the CLI's): vectors stored in each bank, and the
     # encoder loaded once per process, before either timing starts.
-    from validators.duplicates import shared_encoder
-    from validators.embeddings import semantic_available
+    from validators.detector import shared_encoder
+    from validators.encoders import semantic_available
 
     if semantic_available():
         shared_encoder().encode(["warm-up"])

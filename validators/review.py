@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
-from typing import Any
+from typing import Any, Literal
 
 from bank.errors import InputError, Problem, StateError
 from bank.models import Blueprint, Item, ReviewEvent
@@ -37,11 +37,12 @@ VOTE = "vote"  # note prefix of a double-review vote
 
 def snapshot(item: Item) -> dict[str, Any]:
     """What an event records of an item before and after a decision."""
-    return json.loads(
+    record: dict[str, Any] = json.loads(
         item.model_dump_json(
             include={"status", "stem", "options", "answer", "rationale", "topic", "domain", "flaws"}
         )
     )
+    return record
 
 
 def _require_pending(item: Item) -> None:
@@ -54,6 +55,8 @@ def _require_pending(item: Item) -> None:
 
 @dataclass(frozen=True)
 class Decision:
+    """The item after a decision, the event that records it, and whether it left the queue."""
+
     item: Item
     event: ReviewEvent
     final: bool  # the item left the queue
@@ -95,7 +98,8 @@ def decide(
         )
     if decision not in ("approve", "reject"):
         raise InputError([Problem(f"unknown decision {decision!r}")])
-    target = "approved" if decision == "approve" else "rejected"
+    verdict: Literal["approve", "reject"] = "approve" if decision == "approve" else "reject"
+    target = "approved" if verdict == "approve" else "rejected"
     if double:
         prior = votes(history or [])
         if reviewer in prior:
@@ -119,7 +123,7 @@ def decide(
         item_id=item.id,
         reviewer=reviewer,
         at=now,
-        decision=decision,  # type: ignore[arg-type]
+        decision=verdict,
         reason=reason,
         note=note,
         before=snapshot(item),
@@ -165,16 +169,19 @@ def apply_edit(
 
 
 def cohen_kappa(a: list[str], b: list[str]) -> float | None:
-    """Cohen's kappa of two raters' labels on the same items (None when undefined)."""
+    """Cohen's kappa of two raters' labels on the same items (None when undefined).
+
+    Undefined when the lists differ in length or are empty. When both raters give one
+    and the same label to every item, kappa is 0/0; they agree on everything, so 1.0.
+    """
     if len(a) != len(b) or not a:
         return None
-    labels = sorted(set(a) | set(b))
-    n = len(a)
-    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    expected = sum((a.count(label) / n) * (b.count(label) / n) for label in labels)
-    if expected == 1:
-        return 1.0 if observed == 1 else None
-    return (observed - expected) / (1 - expected)
+    if len(set(a) | set(b)) == 1:
+        return 1.0
+    # Imported here: sklearn.metrics adds about a second to a cold start of the CLI.
+    from sklearn.metrics import cohen_kappa_score
+
+    return float(cohen_kappa_score(a, b))
 
 
 def agreement(events: list[ReviewEvent]) -> list[dict[str, Any]]:

@@ -1,0 +1,187 @@
+"""Flaws of the stem: true/false questions, blanks, negative words, an unfocused stem.
+
+A stem is unfocused when it is too short to ask anything or is a bare topic that neither
+asks a question nor leaves a sentence for the options to complete.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bank.models import Flaw
+from bank.text import nfkc, words
+from validators.flaw_inputs import as_text, join_unique, option_texts, shorten
+
+# ---------------------------------------------------------------------------
+# True/false items
+# ---------------------------------------------------------------------------
+
+_TF_ADJ = r"(?:true|false|untrue|correct|incorrect|accurate|inaccurate|right|wrong)"
+_TF_NOUN = r"(?:statements?|options?|answers?|choices?|sentences?|ones?)"
+# What may name the topic of the statements ("statements about HIPAA"), kept inside one
+# sentence and short: "which of the following characteristics is true" names a specific
+# thing and does not match.
+_TF_TOPIC = (
+    r"(?:(?:about|regarding|concerning|on|for|in|as\s+regards|with\s+(?:regard|respect)\s+to"
+    r"|related\s+to)\s+[^?.!;]{0,120}?)"
+)
+# What may follow the adjective: the end of the question, a noun for the statement, or
+# a preposition opening its topic ("true of Paget's disease", "correct for billing ...").
+_TF_AFTER = (
+    rf"(?=\s*(?:$|[?:.,;!)]|{_TF_NOUN}\b|(?:about|regarding|concerning|on|of|for|in|with"
+    r"|when|except|under|as|to|related|according)\b))"
+)
+_TF_COPULA = r"(?:is|are|(?:would|will|could|can|should|may|might)\s+be)"
+_TF_STEM = re.compile(
+    r"\bwhich\s+(?:of\s+)?(?:one\s+)?(?:of\s+(?:the\s+following|these|those|the\s+above)\s+)?"
+    rf"(?:{_TF_NOUN}\s+)?(?:{_TF_TOPIC}\s+)?{_TF_COPULA}\s+(?:not\s+)?"
+    r"(?:(?:the|a|an)\s+)?(?:(?:most|least|always|generally)\s+)?"
+    rf"{_TF_ADJ}{_TF_AFTER}"
+    rf"|\b(?:select|choose|identify|pick|mark|find|indicate)\s+(?:the\s+)?(?:one\s+)?{_TF_ADJ}"
+    rf"\s+{_TF_NOUN}\b"
+    r"|^\W*true\s+(?:or|/)\s+false\b"
+    rf"|^\W*{_TF_ADJ}\s+(?:statements?\s+)?(?:about|regarding|concerning|of|for|in)\b"
+    r"|\b(?:all|each)\s+(?:of\s+)?(?:the\s+following|these)(?:\s+statements?)?"
+    rf"(?:\s+{_TF_TOPIC})?\s+(?:is|are)\s+(?:all\s+)?{_TF_ADJ}\b"
+    rf"|\ball\s+(?:is|are)\s+{_TF_ADJ}\b"
+    rf"|\bthe\s+following\s+(?:statements?\s+)?(?:{_TF_TOPIC}\s+)?(?:is|are)\s+{_TF_ADJ}"
+    r"\s+(?:except|but)\b"
+)
+_TF_OPTION_WORDS = frozenset({"true", "false", "yes", "no"})
+# After "Yes"/"No" a reason may follow a comma or one of these ("Yes if the employer asks");
+# any other word makes it content ("No later than 30 days", "No prior authorization").
+_YES_NO_LINKS = frozenset(
+    {"if", "unless", "because", "but", "since", "when", "as", "only", "provided", "except"}
+)
+
+
+def _true_false_start(option: str) -> str | None:
+    """The True/False/Yes/No an option opens with, or None."""
+    text = nfkc(option).strip()
+    found = words(text)
+    if not found or found[0].lower() not in _TF_OPTION_WORDS:
+        return None
+    first = found[0]
+    if first.lower() in ("true", "false"):
+        return first
+    rest = text[text.find(first) + len(first) :].lstrip()
+    if not rest or not rest[0].isalnum() or (len(found) > 1 and found[1].lower() in _YES_NO_LINKS):
+        return first
+    return None
+
+
+def true_false(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
+    """The options are True/False/Yes/No, or the stem asks which statement is true/false."""
+    flaws: list[Flaw] = []
+    texts = option_texts(options)
+    starts = [_true_false_start(o) for o in texts]
+    if len(texts) >= 2 and all(starts):
+        evidence = "/".join(dict.fromkeys(s.capitalize() for s in starts if s))
+        flaws.append(Flaw(code="true_false", where="options", evidence=evidence))
+    asked = _TF_STEM.search(" ".join(nfkc(as_text(stem)).lower().split()))
+    if asked:
+        flaws.append(Flaw(code="true_false", where="stem", evidence=shorten(asked.group())))
+    return flaws
+
+
+# ---------------------------------------------------------------------------
+# The stem's wording
+# ---------------------------------------------------------------------------
+
+_BLANK = re.compile(
+    r"_{2,}|\(\s*\)|\[\s*\]"
+    r"|(?:\.{2,}|…|_)\s*blank\b|\bblank\s*(?:\.{2,}|…|_)|[(\[]\s*blank\s*[)\]]"
+    r"|\bfill\s+in\s+the\s+blanks?\b",
+    re.IGNORECASE,
+)
+_NEGATIVE = frozenset({"not", "except", "least", "false", "incorrect", "never"})
+
+
+def fill_in_the_blank(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
+    """The stem holds a blank: 2+ underscores, "( )", "[ ]" or a "…blank…" placeholder."""
+    found = _BLANK.search(nfkc(as_text(stem)))
+    if found is None:
+        return []
+    return [Flaw(code="fill_in_the_blank", where="stem", evidence=shorten(found.group(), 20))]
+
+
+def negative_words(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
+    """The stem says NOT, EXCEPT, LEAST, FALSE, INCORRECT or NEVER (any case, anywhere)."""
+    found = [w for w in words(as_text(stem)) if w.lower() in _NEGATIVE]
+    if not found:
+        return []
+    return [Flaw(code="negative_words", where="stem", evidence=join_unique(found))]
+
+
+# ---------------------------------------------------------------------------
+# The stem as a whole
+# ---------------------------------------------------------------------------
+
+# A stem that names no question may still ask with a question word in the middle
+# ("Fibres to the Purkinje cells arise from which of the following:") or with an
+# imperative at its start ("Estimate the dental age from the radiograph:").
+_QUESTION_WORDS = frozenset({"which", "what", "who", "whom", "whose", "how", "why", "where"})
+_IMPERATIVES_TEXT = """
+    select choose identify name list pick match indicate determine calculate estimate
+    complete give state describe explain define find compute arrange"""
+_IMPERATIVES = frozenset(_IMPERATIVES_TEXT.split())
+# A completion has a finite verb for the answer to finish ("... is:", "... normally
+# takes:"). Only forms that are rarely nouns are listed: "Causes of hypercalcemia:" and
+# "Release of medical records:" stay bare topics.
+_COMPLETION_VERBS_TEXT = """
+    is are was were be been being am has have had do does did done can could should would
+    will shall may might must include includes involve involves require requires mean
+    refer refers contain contains consist consists indicate indicates suggest suggests
+    develop develops occur occurs take takes taken secrete secretes lie lies denote denotes
+    transmit transmits provide provides produce produces arise arises differ differs relax
+    relaxes innervate innervates originate originates attach attaches pass passes carry
+    carries bind binds stimulate stimulates prevent prevents reduce reduces enhance
+    enhances comprise comprises represent represents appear appears become becomes remain
+    remains get gets make makes allow allows depend depends mediate mediates regulate
+    regulates activate activates catalyze catalyzes convert converts respond responds
+    belong belongs connect connects detect detects inhibit inhibits leave leaves come
+    comes affect affects called known termed defined characterized characterised
+    associated seen used given found recommended performed needed caused"""
+_COMPLETION_VERBS = frozenset(_COMPLETION_VERBS_TEXT.split())
+_COMPLETION_ENDINGS_TEXT = """
+    to by of for with in on at from as the a an and or than into between when because
+    under that if whether while having being about during after before since until via
+    per like"""
+_COMPLETION_ENDINGS = frozenset(_COMPLETION_ENDINGS_TEXT.split())
+_TOPIC_OPENER = re.compile(
+    r"^\W*(?:regarding|concerning|about|as\s+regards|as\s+for|re|with\s+(?:regard|respect)\s+to"
+    r"|in\s+regard\s+to|in\s+relation\s+to)\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_or_completes(text: str, low: list[str]) -> bool:
+    """Whether a stem asks a question or leaves a sentence for the options to complete."""
+    if "?" in text or low[0] in _IMPERATIVES or _QUESTION_WORDS.intersection(low):
+        return True
+    if _BLANK.search(text) or low[-1] in _COMPLETION_ENDINGS:
+        return True
+    return not _COMPLETION_VERBS.isdisjoint(low)
+
+
+def _bare_topic(text: str, found: list[str]) -> str | None:
+    """Why a stem of 4+ words is a bare topic, or None when it asks or completes something."""
+    if _asks_or_completes(text, [w.lower() for w in found]):
+        return None
+    if text.rstrip().endswith(":"):
+        return "ends with ':' and neither asks nor completes"
+    opener = _TOPIC_OPENER.match(text)
+    if opener:
+        return f'opens with "{opener.group().strip()}" and neither asks nor completes'
+    return None
+
+
+def unfocused_stem(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
+    """The stem has fewer than four words, or is a bare topic ("HIPAA:", "Regarding X,")."""
+    text = " ".join(nfkc(as_text(stem)).split())
+    found = words(text)
+    if len(found) < 4:
+        noun = "word" if len(found) == 1 else "words"
+        return [Flaw(code="unfocused_stem", where="stem", evidence=f"{len(found)} {noun}")]
+    reason = _bare_topic(text, found)
+    return [Flaw(code="unfocused_stem", where="stem", evidence=reason)] if reason else []
