@@ -46,8 +46,11 @@ commands_learners.learners_app.command("link")(commands_web.link)
 
 
 def _exit_on_sigterm() -> None:
-    """Turn SIGTERM into a normal exit, so atexit cleanup runs: Prefect stops its temporary
-    server (else it outlives us) and the bank's connection closes."""
+    """Turn SIGTERM into a normal exit, so that atexit cleanup runs.
+
+    Prefect then stops its temporary server (else it outlives us) and the bank's
+    connection closes.
+    """
     import signal
     import sys
 

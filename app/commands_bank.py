@@ -8,21 +8,20 @@ from typing import Annotated
 import typer
 
 from app.common import (
-    EXIT_DATA,
     EXIT_USAGE,
     BlueprintOpt,
     DbOpt,
     DomainOpt,
     JsonOpt,
     StatusOpt,
-    bank_blueprint,
+    bank,
     console,
     fail,
     handle_errors,
-    open_bank,
     parse_mapping,
     print_json,
     resolve_blueprint,
+    settings,
 )
 
 items_app = typer.Typer(help="Browse the items of the bank.", no_args_is_help=True)
@@ -42,7 +41,7 @@ def init(db: DbOpt = None, blueprint: BlueprintOpt = None, json_out: JsonOpt = F
     Example: cmasprep init --db bank.duckdb --blueprint data/blueprints/cmas.yaml
     """
     bp = resolve_blueprint(blueprint)
-    with open_bank(db) as store:
+    with bank(db).write() as store:
         store.save_blueprint(bp)
         migrations = store.applied_migrations()
         path = store.path
@@ -83,23 +82,22 @@ def import_(
 
     Example: cmasprep import medmcqa.jsonl --map stem=question --map answer=answer_idx --domain 2
     """
-    from bank.transfer import import_item_file
+    from pipelines.imports import import_items
 
     _check_status(status)
     if not file.exists():
         raise fail(f"{file}: no such file", EXIT_USAGE)
-    with open_bank(db) as store:
-        bp = resolve_blueprint(blueprint, store)
-        report = import_item_file(
-            store,
-            file,
-            bp,
-            fmt=fmt,
-            mapping=parse_mapping(mapping),
-            default_domain=domain,
-            status=status,
-            skip_invalid=skip_invalid,
-        )
+    report = import_items(
+        bank(db),
+        file,
+        blueprint=blueprint,
+        fallback_blueprint=settings().blueprint,
+        fmt=fmt,
+        mapping=parse_mapping(mapping),
+        default_domain=domain,
+        status=status,
+        skip_invalid=skip_invalid,
+    )
     if json_out:
         print_json(
             {
@@ -135,29 +133,13 @@ def export(
     Example: cmasprep export --format qti21 --status approved -o cmas-qti.zip
     """
     from bank.formats import WRITE_FORMATS
-    from bank.transfer import export_items
+    from pipelines.imports import export as export_to
 
     if fmt not in WRITE_FORMATS:
         raise fail(f"--format {fmt!r}: use one of {', '.join(WRITE_FORMATS)}", EXIT_USAGE)
     _check_status(status)
-    with open_bank(db, read_only=True) as store:
-        items = store.find_items(domain=domain, statuses=[status] if status else None)
-    count = export_items(items, fmt, output)
+    count = export_to(bank(db), fmt, output, status=status, domain=domain)
     typer.echo(f"Wrote {count} items to {output} ({fmt}).")
-
-
-def stats_record(db: Path | None, blueprint: Path | None) -> dict:
-    from bank.models import STATUSES
-
-    with open_bank(db, read_only=True) as store:
-        bp = resolve_blueprint(blueprint, store)
-        counts = store.counts_by_domain_status()
-    domains = {}
-    for d in bp.domains:
-        entry = {"name": d.name, "weight": d.weight, "target": d.count}
-        entry.update({s: counts.get((d.number, s), 0) for s in STATUSES})
-        domains[str(d.number)] = entry
-    return {"blueprint": bp.id, "domains": domains, "total": sum(counts.values())}
 
 
 @handle_errors
@@ -166,42 +148,15 @@ def stats(db: DbOpt = None, blueprint: BlueprintOpt = None, json_out: JsonOpt = 
 
     Example: cmasprep stats --json
     """
-    from rich.table import Table
+    from app.terminal import coverage_table
+    from pipelines.stats import coverage_record
 
-    record = stats_record(db, blueprint)
+    with bank(db).read() as store:
+        record = coverage_record(store, resolve_blueprint(blueprint, store))
     if json_out:
         print_json(record)
         return
-    table = Table(title=f"Bank coverage against the {record['blueprint']} blueprint")
-    for column in (
-        "#",
-        "domain",
-        "weight",
-        "target",
-        "approved",
-        "pending",
-        "candidate",
-        "rejected",
-        "retired",
-        "coverage",
-    ):
-        table.add_column(column, justify="left" if column == "domain" else "right")
-    for number, d in record["domains"].items():
-        coverage = d["approved"] / d["target"] if d["target"] else 0
-        table.add_row(
-            number,
-            d["name"],
-            f"{d['weight']:g}%",
-            str(d["target"]),
-            str(d["approved"]),
-            str(d["pending_review"]),
-            str(d["candidate"]),
-            str(d["rejected"]),
-            str(d["retired"]),
-            f"{coverage:.0%}",
-        )
-    console().print(table)
-    typer.echo(f"{record['total']} items in all.")
+    coverage_table(record)
 
 
 @items_app.command("list")
@@ -220,7 +175,7 @@ def items_list(
     from rich.table import Table
 
     _check_status(status)
-    with open_bank(db, read_only=True) as store:
+    with bank(db).read() as store:
         items = store.find_items(domain=domain, statuses=[status] if status else None, limit=limit)
     if json_out:
         print_json([it.to_record() for it in items])
@@ -245,7 +200,7 @@ def items_show(
 
     Example: cmasprep items show d5-3f2a9c01b7de
     """
-    with open_bank(db, read_only=True) as store:
+    with bank(db).read() as store:
         item = store.get_item(item_id)
         events = store.events(item_id)
     if json_out:
@@ -282,4 +237,4 @@ def items_show(
         )
 
 
-__all__ = ["EXIT_DATA", "bank_blueprint", "export", "import_", "init", "items_app", "stats"]
+__all__ = ["export", "import_", "init", "items_app", "stats"]

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from app.common import console, handle_errors, settings
+from app.common import console, handle_errors
 
 
 @handle_errors
@@ -22,49 +22,47 @@ def demo(
         Path, typer.Option("--out", help="Folder for the plan's HTML and calendar.")
     ] = Path("demo-out"),
 ) -> None:
-    """Run everything offline: generate and validate items for all 8 domains, review a sample,
-    add a sample learner with answers, and print their study plan.
+    """Run everything offline, from the notes to a learner's study plan.
+
+    Generates and validates items for all 8 domains, reviews a sample, adds a sample
+    learner with answers, and prints their study plan.
 
     Example: cmasprep demo --count 40
     """
-    from app.commands_bank import stats
-    from app.commands_learners import _emit
-    from app.common import prefect_offline_defaults, resolve_blueprint
-    from bank.models import Learner, Response
-    from bank.store import open_store
+    from app.common import bank, resolve_blueprint
+    from app.jobs import generation_job, run_job
+    from app.terminal import coverage_table, emit_plan, plan_table
+    from bank.models import LETTERS, Learner, Response
     from pipelines.learners import learner_mastery, learner_readiness, plan_for
-    from pipelines.runner import GenerateOptions, run_generate_command
-    from validators.review import decide
+    from pipelines.review import decide_in
+    from pipelines.stats import coverage
 
-    prefect_offline_defaults()
     con = console()
     for path in (db, Path(str(db) + ".wal")):
         path.unlink(missing_ok=True)
-    with open_store(db) as store:
+    demo_bank = bank(db)
+    with demo_bank.write() as store:
         bp = resolve_blueprint(None)
         store.save_blueprint(bp)
     con.rule("1. Generate candidate items offline for every domain, validate, queue")
-    options = GenerateOptions(
-        counts={d: count for d in bp.numbers}, generator="offline", seed=0, use_flow=True
-    )
-    run_generate_command(options, settings(), db, bp, console=con)
+    job = generation_job(db, {d: count for d in bp.numbers}, "offline", seed=0)
+    run_job(job, flow=True, blueprint=bp, out=con)
 
     con.rule("2. A reviewer approves a sample of the queue")
     now = datetime.now(UTC)
-    with open_store(db) as store:
+    with demo_bank.write() as store:
         approved = 0
         for d in bp.domains:
             for item in store.review_queue(domain=d.number, limit=d.count):
-                outcome = decide(item, "demo-reviewer", "approve", now, note="demo sample")
-                store.update_item(outcome.item, outcome.event)
+                decide_in(store, item.id, "demo-reviewer", "approve", now, note="demo sample")
                 approved += 1
     con.print(f"demo-reviewer approved {approved} items (the blueprint's count per domain).")
-    stats(db=db, blueprint=None, json_out=False)
+    coverage_table(coverage(demo_bank))
 
     con.rule("3. A sample learner answers 80 practice items")
     rng = random.Random(7)
     strength = {1: 0.8, 2: 0.75, 3: 0.7, 4: 0.55, 5: 0.45, 6: 0.6, 7: 0.7, 8: 0.65}
-    with open_store(db) as store:
+    with demo_bank.write() as store:
         store.add_learner(
             Learner(
                 id="sample-learner", exam_date=now.date() + timedelta(weeks=8), hours_per_week=8
@@ -74,7 +72,9 @@ def demo(
         answers = []
         for n, item in enumerate(rng.sample(pool, min(80, len(pool)))):
             correct = rng.random() < strength.get(item.domain, 0.6)
-            chosen = item.answer if correct else rng.choice([x for x in "ABCD" if x != item.answer])
+            chosen = (
+                item.answer if correct else rng.choice([x for x in LETTERS if x != item.answer])
+            )
             answers.append(
                 Response(
                     learner_id="sample-learner",
@@ -101,12 +101,12 @@ def demo(
     )
 
     con.rule("4. Their personal study plan to the exam (8 weeks, 8 hours a week)")
-    with open_store(db) as store:
+    with demo_bank.write() as store:
         plan = plan_for(store, "sample-learner", bp, today=now.date(), hours_per_week=8)
     out.mkdir(parents=True, exist_ok=True)
     from datetime import time
 
-    _emit(
+    emit_plan(
         plan,
         bp,
         time(18, 0),
@@ -115,9 +115,7 @@ def demo(
         ics=out / "sample-learner.ics",
         html=out / "sample-learner.html",
     )
-    from app.commands_learners import _table
-
-    _table(plan, bp)
+    plan_table(plan, bp)
     con.print(
         f"Bank: {db}. Open {out / 'sample-learner.html'}; "
         f"import {out / 'sample-learner.ics'} into a calendar."

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from app.common import DbOpt, JsonOpt, console, handle_errors, prefect_offline_defaults, print_json
+from app.common import (
+    DbOpt,
+    JsonOpt,
+    console,
+    handle_errors,
+    prefect_offline_defaults,
+    print_json,
+    settings,
+)
 
 flows_app = typer.Typer(
     help="Prefect deployments: serve the flows on a schedule.", no_args_is_help=True
@@ -28,9 +36,13 @@ def nightly(
     Example: cmasprep nightly --json
     """
     prefect_offline_defaults()
-    from app.scheduled import nightly_entry
+    from app.scheduled import nightly_job
+    from pipelines.components import build_generator
+    from pipelines.flows import nightly_refresh_flow
 
-    report = nightly_entry(db=str(db) if db else None, generator=generator)
+    job = nightly_job(db, generator)
+    built = build_generator(job.generator, settings().openai_api_key)
+    report = nightly_refresh_flow(job, generator=built).to_json()
     if json_out:
         print_json(report)
         return
@@ -66,9 +78,10 @@ def serve(
     prefect_offline_defaults()
     from prefect import serve as prefect_serve
 
-    from app.scheduled import build_deployments
+    from app.scheduled import nightly_job, on_demand_job
+    from pipelines.deployments import served
 
-    deployments = build_deployments(cron, str(db) if db else None)
+    deployments = served(nightly_job(db), on_demand_job(db), cron)
     typer.echo(
         f"Serving {len(deployments)} deployments; nightly refresh at cron {cron!r}. Ctrl-C stops."
     )

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from bank.models import Blueprint
 
 from app.common import (
     EXIT_USAGE,
     BlueprintOpt,
     DbOpt,
     JsonOpt,
+    bank,
     console,
     fail,
     handle_errors,
-    open_bank,
     print_json,
     resolve_blueprint,
-    settings,
 )
 
 
-def parse_domains(domain: str, blueprint) -> list[int]:
+def parse_domains(domain: str, blueprint: Blueprint) -> list[int]:
+    """The domain numbers `--domain` names: one, a comma list, or all."""
     if domain == "all":
         return blueprint.numbers
     numbers = []
@@ -92,18 +95,13 @@ def generate(
 
     Example: cmasprep generate --domain all --count 30
     """
-    from app.common import prefect_offline_defaults
-
-    prefect_offline_defaults()
-    from pipelines.runner import GenerateOptions, run_generate_command
-
     if count is None and total is None:
         count = 10
     if difficulty not in (None, "easy", "medium", "hard"):
         raise fail("--difficulty: use easy, medium or hard", EXIT_USAGE)
     if generator not in ("auto", "offline", "llm"):
         raise fail("--generator: use offline, llm or auto", EXIT_USAGE)
-    with open_bank(db) as store:
+    with bank(db).write() as store:
         bp = resolve_blueprint(blueprint, store)
         if store.active_blueprint() is None:
             store.save_blueprint(bp)
@@ -118,17 +116,12 @@ def generate(
         if count is None or count < 1:
             raise fail("--count must be at least 1", EXIT_USAGE)
         counts = {d: count for d in domains}
-    options = GenerateOptions(
-        counts=counts,
-        generator=generator,
-        seed=seed,
-        topic=topic,
-        difficulty=difficulty,
-        max_cost=max_cost,
-        max_tokens=max_tokens,
-        judge=judge,
-        use_flow=flow,
-    )
-    run = run_generate_command(options, settings(), db, bp, console=None if json_out else console())
+    from app.jobs import generation_job, run_job
+
+    job = generation_job(
+        db, counts, generator, seed=seed, topic=topic, difficulty=difficulty,
+        max_cost=max_cost, max_tokens=max_tokens, judge=judge,
+    )  # fmt: skip
+    run = run_job(job, flow=flow, blueprint=bp, out=None if json_out else console())
     if json_out:
         print_json(run.model_dump(mode="json"))

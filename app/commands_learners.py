@@ -14,10 +14,10 @@ from app.common import (
     BlueprintOpt,
     DbOpt,
     JsonOpt,
+    bank,
     console,
     fail,
     handle_errors,
-    open_bank,
     print_json,
     resolve_blueprint,
 )
@@ -60,7 +60,7 @@ def add(
     exam = _date(exam_date, "--exam-date") if exam_date else None
     if hours_per_week is not None and not 0 < hours_per_week <= 100:
         raise fail("--hours-per-week must be more than 0 and at most 100", EXIT_USAGE)
-    with open_bank(db) as store:
+    with bank(db).write() as store:
         store.add_learner(Learner(id=learner_id, exam_date=exam, hours_per_week=hours_per_week))
     typer.echo(f"Added learner {learner_id}.")
 
@@ -84,7 +84,7 @@ def show(
     from pipelines.learners import learner_mastery, learner_readiness
     from planner.readiness import SCALING_ASSUMPTION
 
-    with open_bank(db, read_only=True) as store:
+    with bank(db).read() as store:
         bp = resolve_blueprint(blueprint, store)
         learner = store.get_learner(learner_id)
         mastery = learner_mastery(store, learner_id, bp)
@@ -163,7 +163,7 @@ def import_responses(
 
     if not file.is_file():
         raise fail(f"{file}: no such file", EXIT_USAGE)
-    with open_bank(db) as store:
+    with bank(db).write() as store:
         report = run_import(store, file)
     if json_out:
         print_json(
@@ -264,7 +264,7 @@ def plan(
         bad = [f"{d}={v:g}" for d, v in self_mastery.items() if not 0 <= v <= 1]
         if bad:
             raise fail(f"--mastery values must be between 0 and 1: {', '.join(bad)}", EXIT_USAGE)
-    with open_bank(db) as store:
+    with bank(db).write() as store:
         bp = resolve_blueprint(blueprint, store)
         unknown = sorted(set(self_mastery or {}) - set(bp.numbers))
         if unknown:
@@ -311,58 +311,6 @@ def plan(
             raise fail(str(exc), EXIT_USAGE) from exc
         if exam and exam != known.exam_date:
             store.update_learner(known.model_copy(update={"exam_date": exam}))
-    _emit(result, bp, preferred, json_out=json_out, markdown=markdown, ics=ics, html=html)
+    from app.terminal import emit_plan
 
-
-def _emit(
-    result,
-    bp,
-    preferred: time,
-    *,
-    json_out: bool,
-    markdown: bool,
-    ics: Path | None,
-    html: Path | None,
-) -> None:
-    from planner.calendar import plan_to_ics, plan_to_markdown
-    from planner.report import plan_to_html
-
-    if ics:
-        ics.write_bytes(plan_to_ics(result, preferred, "UTC", blueprint=bp))
-        typer.echo(f"Wrote {ics} ({len(result.blocks)} events).", err=True)
-    if html:
-        html.write_text(plan_to_html(result, bp), encoding="utf-8")
-        typer.echo(f"Wrote {html}.", err=True)
-    if json_out:
-        print_json(result.to_dict())
-    elif markdown:
-        typer.echo(plan_to_markdown(result, bp))
-    elif not (ics or html):
-        _table(result, bp)
-
-
-def _table(result, bp) -> None:
-    from rich.table import Table
-
-    out = console()
-    table = Table(
-        title=f"Study plan for {result.learner}: {result.start} to the exam on {result.exam_date}"
-    )
-    for column in ("week", "dates", "hours", "blocks"):
-        table.add_column(column)
-    for w in result.weeks:
-        blocks = "\n".join(
-            f"{b.date or ''} {b.kind.replace('_', ' ')} "
-            + (f"d{b.domain} {bp.domain(b.domain).name}" if b.domain else "mixed")
-            + f" · {b.hours:g} h · {b.questions} q"
-            for b in w.blocks
-        )
-        table.add_row(str(w.index), f"{w.start}–{w.end}", f"{w.hours:g}", blocks)
-    out.print(table)
-    out.print(
-        f"Expected scaled score {result.expected_scaled_score:.1f}, chance of passing "
-        f"{result.pass_probability:.0%}.",
-        highlight=False,
-    )
-    for warning in result.warnings:
-        out.print(f"[yellow]Warning:[/] {warning}")
+    emit_plan(result, bp, preferred, json_out=json_out, markdown=markdown, ics=ics, html=html)

@@ -73,12 +73,12 @@ def check(
                     "", f"  {style}{topic}", str(n_notes), str(cov.facts[d.number][topic])
                 )
         console().print(table)
-        total = sum(cov.domain_total(d) for d in cov.facts)
+        total = sum(cov.domain_total(n) for n in cov.facts)
         typer.echo(
             f"{len(notes.notes)} notes, {total} facts, {len(notes.problems)} problems, "
             f"{len(cov.missing)} sub-topics without a note."
         )
-        for d, t in cov.missing:
-            typer.echo(f"missing: domain {d} sub-topic {t!r} has no note", err=True)
+        for number, t in cov.missing:
+            typer.echo(f"missing: domain {number} sub-topic {t!r} has no note", err=True)
     if notes.problems or cov.missing:
         raise typer.Exit(1)

@@ -16,10 +16,10 @@ from app.common import (
     BlueprintOpt,
     DbOpt,
     DomainOpt,
+    bank,
     console,
     fail,
     handle_errors,
-    open_bank,
     resolve_blueprint,
 )
 
@@ -52,7 +52,7 @@ class _BankWriter:
         if not self.pending:
             return True
         try:
-            with open_bank(self.db) as store:
+            with bank(self.db).write() as store:
                 store.save_responses(self.pending)
         except BankBusyError:
             if not quiet:
@@ -107,15 +107,10 @@ def practice(
 
     Example: cmasprep practice --learner ana --count 10
     """
-    from pipelines.practice import (
-        DEFAULT_COUNT,
-        PracticeSession,
-        load_learner_model,
-        practice_pool,
-        render_summary,
-    )
+    from app.practice_tui import TerminalPractice, render_summary
+    from pipelines.practice import DEFAULT_COUNT, load_learner_model, practice_pool
 
-    with open_bank(db, read_only=True, create=False) as store:
+    with bank(db).read() as store:
         bp = resolve_blueprint(blueprint, store)
         if domain is not None and bp.domain(domain) is None:
             raise fail(f"--domain {domain}: the blueprint has domains {bp.numbers}", EXIT_USAGE)
@@ -132,7 +127,7 @@ def practice(
             highlight=False,
         )
     writer = _BankWriter(db)
-    session = PracticeSession(
+    session = TerminalPractice(
         learner,
         bp,
         items,

@@ -14,11 +14,11 @@ from app.common import (
     DbOpt,
     DomainOpt,
     JsonOpt,
+    bank,
     console,
     db_path,
     fail,
     handle_errors,
-    open_bank,
     print_json,
     resolve_blueprint,
 )
@@ -108,27 +108,21 @@ def next_item(
 
     Example: cmasprep review next --domain 5 --reviewer ana
     """
-    from bank.store import StoreEmbeddingCache
-    from validators.duplicates import default_detector, near_duplicates
+    from pipelines.components import build_detector
+    from pipelines.review import next_for_review
 
-    with open_bank(db, read_only=True) as store:
-        queue = store.review_queue(domain=domain, reviewer=reviewer, limit=1)
-        if not queue:
-            if json_out:
-                print_json(None)
-            else:
-                typer.echo(
-                    "The review queue is empty" + (f" for domain {domain}" if domain else "") + "."
-                )
-            return
-        item = queue[0]
-        others = [
-            i
-            for i in store.find_items(domain=item.domain, statuses=["approved", "pending_review"])
-            if i.id != item.id
-        ]
-    cache = StoreEmbeddingCache(db_path(db))
-    near = near_duplicates(default_detector(cache=cache), item, others)
+    queued = next_for_review(
+        bank(db), build_detector(db_path(db)), domain=domain, reviewer=reviewer
+    )
+    if queued is None:
+        if json_out:
+            print_json(None)
+        else:
+            typer.echo(
+                "The review queue is empty" + (f" for domain {domain}" if domain else "") + "."
+            )
+        return
+    item, near = queued.item, queued.near
     if json_out:
         print_json(
             {
@@ -152,21 +146,11 @@ def _decide(
     note: str | None = None,
     double: bool = False,
 ) -> None:
-    from validators.review import decide
+    from pipelines.review import decide_item
 
-    with open_bank(db) as store:
-        item = store.get_item(item_id)
-        outcome = decide(
-            item,
-            reviewer,
-            decision,
-            _now(),
-            reason=reason,
-            note=note,
-            double=double,
-            history=store.events(item_id),
-        )
-        store.update_item(outcome.item, outcome.event)
+    outcome = decide_item(
+        bank(db), item_id, reviewer, decision, _now(), reason=reason, note=note, double=double
+    )
     state = (
         outcome.item.status if outcome.final else "still pending (waiting for a second reviewer)"
     )
@@ -252,9 +236,9 @@ def edit(
 
     Example: cmasprep review edit d5-3f2a9c01b7de -r ana --patch '{"stem": "Which form ...?"}'
     """
-    from validators.review import apply_edit
+    from pipelines.review import edit_item
 
-    with open_bank(db, read_only=True) as store:
+    with bank(db).read() as store:
         item = store.get_item(item_id)
         bp = resolve_blueprint(None, store)
     if patch is None:
@@ -281,9 +265,7 @@ def edit(
             patch_obj = json.loads(patch)
         except json.JSONDecodeError as exc:
             raise fail(f"--patch is not valid JSON: {exc.msg}", EXIT_USAGE) from exc
-    outcome = apply_edit(item, patch_obj, bp, reviewer, _now())
-    with open_bank(db) as store:
-        store.update_item(outcome.item, outcome.event)
+    outcome = edit_item(bank(db), item_id, patch_obj, bp, reviewer, _now())
     flaws = ", ".join(f.code for f in outcome.item.flaws) or "no flaws"
     typer.echo(f"{item_id}: edited by {reviewer} ({outcome.event.note}); re-validated: {flaws}")
 
@@ -303,13 +285,9 @@ def assign(
 
     Example: cmasprep review assign ana --count 50 --domain 4
     """
-    with open_bank(db) as store:
-        ids = [
-            i.id
-            for i in store.review_queue(domain=domain, reviewer=None, limit=10**6)
-            if store.assignee(i.id) is None
-        ][:count]
-        n = store.assign(ids, reviewer, _now(), by)
+    from pipelines.review import assign_items
+
+    n = assign_items(bank(db), reviewer, count, _now(), by, domain=domain)
     typer.echo(f"Assigned {n} items to {reviewer}.")
 
 
@@ -320,29 +298,12 @@ def stats(db: DbOpt = None, json_out: JsonOpt = False) -> None:
 
     Example: cmasprep review stats --json
     """
-    from collections import Counter
-
     from rich.table import Table
 
-    from validators.review import agreement
+    from pipelines.review import review_stats
 
-    with open_bank(db, read_only=True) as store:
-        events = store.events()
-        pending = sum(
-            n for (_, s), n in store.counts_by_domain_status().items() if s == "pending_review"
-        )
-    decisions = Counter((e.reviewer, e.decision) for e in events)
-    reasons = Counter(e.reason for e in events if e.decision == "reject")
-    pairs = agreement(events)
-    record = {
-        "pending": pending,
-        "reviewers": {
-            r: {d: n for (rr, d), n in decisions.items() if rr == r}
-            for r in sorted({r for r, _ in decisions})
-        },
-        "reject_reasons": dict(reasons),
-        "agreement": pairs,
-    }
+    record = review_stats(bank(db))
+    pending, pairs = record["pending"], record["agreement"]
     if json_out:
         print_json(record)
         return

@@ -12,9 +12,9 @@ from app.common import (
     BlueprintOpt,
     DbOpt,
     JsonOpt,
+    bank,
     db_path,
     fail,
-    open_bank,
     parse_mapping,
     print_json,
     resolve_blueprint,
@@ -48,29 +48,19 @@ def validate(
     Example: cmasprep validate candidates.jsonl --json
     """
     from bank.errors import BankBusyError, BankError, InputError
-    from bank.store import StoreEmbeddingCache
-    from validators.duplicates import default_detector
-    from validators.file_check import validate_file
+    from pipelines.validation import validate_items_file
 
     if not file.is_file():
         raise fail(f"{file}: no such file", EXIT_USAGE)
-    bank_items = []
     try:
-        if not no_bank and db_path(db).exists():
-            with open_bank(db, read_only=True) as store:
+        against = bank(db) if not no_bank and db_path(db).exists() else None
+        if against is not None:
+            with against.read() as store:
                 bp = resolve_blueprint(blueprint, store)
-                bank_items = store.find_items(statuses=["approved", "pending_review"])
         else:
             bp = resolve_blueprint(blueprint)
-        results = validate_file(
-            file,
-            bp,
-            bank=bank_items,
-            detector=default_detector(
-                cache=StoreEmbeddingCache(db_path(db)) if bank_items else None
-            ),
-            mapping=parse_mapping(mapping),
-            default_domain=domain,
+        results = validate_items_file(
+            file, bp, bank=against, mapping=parse_mapping(mapping), default_domain=domain
         )
     except BankBusyError as exc:
         raise fail(str(exc), 3) from exc

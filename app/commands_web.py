@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from app.common import EXIT_USAGE, DbOpt, db_path, fail, handle_errors, open_bank, settings
+from app.common import EXIT_USAGE, DbOpt, bank, db_path, fail, handle_errors, settings
 
 reviewers_app = typer.Typer(
     help="Reviewers of the web review queue and their sign-in tokens.", no_args_is_help=True
@@ -103,7 +103,7 @@ def add_reviewer(
     if not name or len(name) > 64 or any(not c.isprintable() for c in name):
         raise fail("the reviewer name must be 1-64 printable characters", EXIT_USAGE)
     token = new_token()
-    with open_bank(db) as store:
+    with bank(db).write() as store:
         store.add_reviewer(name, token_hash(token))
     typer.echo(f"Added reviewer {name}. Their sign-in token (shown only now; keep it secret):")
     typer.echo(token)
@@ -123,7 +123,7 @@ def link(
     from app.web.auth import new_token, token_hash
 
     token = new_token()
-    with open_bank(db) as store:
+    with bank(db).write() as store:
         store.set_learner_token_hash(learner_id, token_hash(token))
     typer.echo(f"{_base_url(base_url)}/learner/{token}")
     typer.echo(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
     from app.settings import Settings
     from bank.models import Blueprint
     from bank.store import Store
+    from bank.store.access import BankFile
 
 DbOpt = Annotated[
     Path | None,
@@ -98,34 +98,28 @@ def db_path(db: Path | None) -> Path:
     return db if db is not None else settings().db
 
 
-@contextmanager
-def open_bank(db: Path | None, *, read_only: bool = False, create: bool = True) -> Iterator[Store]:
-    from bank.store import open_store
+def bank(db: Path | None) -> BankFile:
+    """The bank a command works on (--db, else CMASPREP_DB, else ./cmasprep.duckdb).
 
-    with open_store(
-        db_path(db), read_only=read_only, create=create, wait_s=settings().lock_wait
-    ) as store:
-        yield store
+    `.write()` creates and migrates it; `.read()` needs it to exist.
+    """
+    from bank.store.access import BankFile
+
+    return BankFile(db_path(db), settings().lock_wait)
 
 
 def resolve_blueprint(path: Path | None, store: Store | None = None) -> Blueprint:
     """--blueprint if given, else the bank's blueprint, else CMAS's (or CMASPREP_BLUEPRINT)."""
-    from bank.blueprint import load_blueprint
+    from pipelines.components import blueprint_for
 
-    if path is not None:
-        return load_blueprint(path)
-    if store is not None:
-        active = store.active_blueprint()
-        if active is not None:
-            return active
-    return load_blueprint(settings().blueprint)
+    return blueprint_for(store, path, settings().blueprint)
 
 
 def bank_blueprint(db: Path | None, path: Path | None) -> Blueprint:
     """The blueprint for a command that may run with or without a bank file."""
     if path is not None or not db_path(db).exists():
         return resolve_blueprint(path)
-    with open_bank(db, read_only=True) as store:
+    with bank(db).read() as store:
         return resolve_blueprint(None, store)
 
 

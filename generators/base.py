@@ -38,6 +38,7 @@ class Usage:
     calls: int = 0
 
     def add(self, other: Usage) -> None:
+        """Add another spend to this one."""
         self.tokens_in += other.tokens_in
         self.tokens_out += other.tokens_out
         self.cost_usd += other.cost_usd
@@ -55,12 +56,16 @@ class GenerationResult:
 
 
 class Generator(Protocol):
+    """What every generator is: a name and version, and `generate`."""
+
     name: str
     version: str
 
     def generate(
         self, request: GenerationRequest, notes: NoteSet, blueprint: Blueprint
-    ) -> GenerationResult: ...
+    ) -> GenerationResult:
+        """Candidates for one request, from the notes (items, failures, spend)."""
+        ...
 
 
 FlawScreen = Callable[[str, list[str], str], Sequence[Flaw]]

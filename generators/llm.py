@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from bank.errors import InputError, Problem
 from bank.models import LETTERS, Blueprint, Flaw, Item, Provenance
@@ -90,6 +90,7 @@ class LLMConfig(BaseModel):
         return cls(**values)
 
     def cost(self, tokens_in: int, tokens_out: int) -> float:
+        """Dollars for a number of tokens in and out, at the configured prices."""
         return (tokens_in * self.price_in_per_mtok + tokens_out * self.price_out_per_mtok) / 1e6
 
 
@@ -153,19 +154,23 @@ class Budget:
 
     @property
     def limited(self) -> bool:
+        """Whether the run has a limit at all."""
         return self.max_cost is not None or self.max_tokens is not None
 
     def record(self, usage: Usage) -> None:
+        """Count one finished batch's spend."""
         self.spent.add(usage)
         self.batches += 1
 
     def exhausted(self) -> bool:
+        """Whether the spend has reached a limit."""
         tokens = self.spent.tokens_in + self.spent.tokens_out
         return (self.max_cost is not None and self.spent.cost_usd >= self.max_cost) or (
             self.max_tokens is not None and tokens >= self.max_tokens
         )
 
     def allows(self, in_flight: int) -> bool:
+        """Whether another batch may start with `in_flight` batches running."""
         if not self.limited:
             return True
         if self.exhausted():
@@ -181,6 +186,7 @@ class Budget:
         return not (self.max_tokens is not None and tokens + n * per_tokens > self.max_tokens)
 
     def describe(self) -> str:
+        """The limits and the spend, for a stop message."""
         parts = []
         if self.max_cost is not None:
             parts.append(f"${self.spent.cost_usd:.4f} of ${self.max_cost:.4f}")
@@ -199,7 +205,7 @@ def build_chat_model(config: LLMConfig) -> Any:
         model=config.model,
         base_url=config.base_url,
         # Local servers take any key; the client refuses to start without one.
-        api_key=config.api_key or "not-needed",
+        api_key=SecretStr(config.api_key or "not-needed"),
         temperature=config.temperature,
         timeout=config.timeout,
         max_retries=config.max_retries,
@@ -224,10 +230,12 @@ class LLMGenerator:
 
     @property
     def model_name(self) -> str:
+        """The model the items are asked of."""
         return self.config.model
 
     @property
     def prompt_version(self) -> str:
+        """The version of the prompt files, stored with every item."""
         return self.prompts.version
 
     def budget(self, run_id: str | None) -> Budget:
@@ -239,6 +247,7 @@ class LLMGenerator:
     def generate(
         self, request: GenerationRequest, notes: NoteSet, blueprint: Blueprint
     ) -> GenerationResult:
+        """Items for one domain (and sub-topic), batch by batch, within the run's budget."""
         domain = blueprint.domain(request.domain)
         if domain is None:
             raise InputError([Problem(f"unknown domain {request.domain}")])

@@ -12,9 +12,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import ValidationError
 
 from bank.models import Blueprint, Flaw, Item, Provenance
@@ -29,6 +28,9 @@ from generators.llm_schema import (
     judge_flaws,
 )
 from generators.prompts import Prompts
+
+if TYPE_CHECKING:  # LangChain loads only when a batch is sent
+    from langchain_core.messages import BaseMessage
 
 BLOOM_CYCLE = ("remember", "understand", "apply", "analyze")
 
@@ -46,6 +48,7 @@ class BatchPlan:
 
     @property
     def note_ids(self) -> list[str]:
+        """The ids of the batch's notes."""
         return [n.id for n in self.notes]
 
 
@@ -96,11 +99,14 @@ def note_body(note: Note) -> str:
 
 
 def notes_context(notes: tuple[Note, ...]) -> list[dict[str, str]]:
+    """The notes of a batch as the prompt's data."""
     return [{"id": n.id, "topic": n.topic, "title": n.title, "text": note_body(n)} for n in notes]
 
 
 @dataclass
 class BatchOutcome:
+    """What one batch produced: items, failures, spend, and a fatal error if any."""
+
     plan: BatchPlan
     items: list[Item] = field(default_factory=list)
     failed: list[Item] = field(default_factory=list)
@@ -138,6 +144,7 @@ class BatchWorker:
 
     # ---- one call -------------------------------------------------------------------
     def call(self, runnable: Any, messages: list[BaseMessage]) -> Call:
+        """One call to the model, classified."""
         return call_model(runnable, messages, method=self.method, cost=self.cost)
 
     # ---- the batch ------------------------------------------------------------------
@@ -153,6 +160,7 @@ class BatchWorker:
         )
 
     def messages(self, plan: BatchPlan, *, count: int | None = None) -> list[BaseMessage]:
+        """The system and user messages for a batch."""
         domain = self.blueprint.domain(self.domain)
         assert domain is not None
         user = self.prompts.render(
@@ -164,6 +172,8 @@ class BatchWorker:
             bloom=plan.bloom,
             notes=notes_context(plan.notes),
         )
+        from langchain_core.messages import HumanMessage, SystemMessage
+
         return [SystemMessage(self.system_prompt), HumanMessage(user)]
 
     def split(self, data: Any, plan: BatchPlan) -> tuple[list[Item], list[tuple[Any, str]], str]:
@@ -188,6 +198,7 @@ class BatchWorker:
         return good, bad, ""
 
     def run(self, plan: BatchPlan) -> BatchOutcome:
+        """One batch: call, repair once if needed, check, judge; never raises."""
         try:
             return self._run(plan)
         except Exception as exc:  # never lose a batch to a bug: record it
@@ -217,6 +228,8 @@ class BatchWorker:
             raw = json.dumps({"items": [r for r, _ in bad]}, ensure_ascii=False)
             error = "; ".join(f"item {i + 1}: {e}" for i, (_, e) in enumerate(bad))
         repair = self.prompts.render("repair.md", error=error, raw=raw, count=count)
+        from langchain_core.messages import HumanMessage
+
         second = self.call(self.generate_runnable, [*messages, HumanMessage(repair)])
         outcome.usage.add(second.usage)
         history = {"first_output": raw, "first_error": error}
@@ -244,6 +257,7 @@ class BatchWorker:
     def failure(
         self, plan: BatchPlan, reason: str, raw: str, extra: dict[str, Any] | None = None
     ) -> Item:
+        """A rejected placeholder item that keeps the reason and the raw output."""
         label = f"domain {self.domain} batch {plan.index + 1}"
         return failed_item(
             domain=self.domain,
@@ -256,6 +270,7 @@ class BatchWorker:
         )
 
     def failure_of(self, plan: BatchPlan, call: Call, extra: dict[str, Any] | None = None) -> Item:
+        """The rejected placeholder for a call that gave no usable answer."""
         if call.kind == "refusal":
             return self.failure(plan, f"llm_refusal: {call.error}", call.raw, extra)
         if call.kind == "error":
@@ -285,6 +300,7 @@ class BatchWorker:
         return outcome
 
     def judge(self, plan: BatchPlan, items: list[Item], usage: Usage) -> list[Item]:
+        """Run the judge on a batch's items and add its judgement flaws to them."""
         domain = self.blueprint.domain(self.domain)
         assert domain is not None
         system = self.prompts.render(
@@ -298,6 +314,8 @@ class BatchWorker:
             ],
             notes=notes_context(plan.notes),
         )
+        from langchain_core.messages import HumanMessage, SystemMessage
+
         result = self.call(self.judge_runnable, [SystemMessage(system), HumanMessage(user)])
         usage.add(result.usage)
         verdicts = {}

@@ -11,14 +11,13 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import openai
-from langchain_core.messages import BaseMessage
-from langchain_core.utils.function_calling import convert_to_openai_function
+from typing import TYPE_CHECKING, Any, Literal
 
 from generators.base import Usage
 from generators.llm_schema import error_text
+
+if TYPE_CHECKING:  # the client libraries load only when a model is called
+    from langchain_core.messages import BaseMessage
 
 # Status codes that will fail the same way on every call: stop the run instead.
 FATAL_STATUS = frozenset({400, 401, 403, 404})
@@ -67,6 +66,8 @@ def structured_model(chat_model: Any, schema: dict[str, Any], method: Method) ->
     the message ourselves, strictly, so the raw answer is always at hand for a repair
     or a rejected candidate, and truncated JSON is never silently "completed".
     """
+    from langchain_core.utils.function_calling import convert_to_openai_function
+
     if method == "function_calling":
         return chat_model.bind_tools(
             [schema], tool_choice=schema["title"], strict=True, parallel_tool_calls=False
@@ -99,6 +100,8 @@ def call_model(
     cost: Callable[[int, int], float],
 ) -> Call:
     """Invoke a bound chat model and classify the answer; never raises."""
+    import openai
+
     try:
         message = runnable.invoke(messages)
     except openai.APIStatusError as exc:

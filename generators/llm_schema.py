@@ -26,6 +26,8 @@ JUDGE_CODES = (
 
 
 class DraftSource(BaseModel):
+    """A note an item cites and the passage that supports its key."""
+
     model_config = ConfigDict(extra="ignore")
 
     note: str
@@ -69,6 +71,8 @@ class DraftBatch(BaseModel):
 
 
 class JudgeFlaw(BaseModel):
+    """A judgement flaw the judge reports, with where and why."""
+
     model_config = ConfigDict(extra="ignore")
 
     code: Literal[
@@ -83,6 +87,8 @@ class JudgeFlaw(BaseModel):
 
 
 class JudgeVerdict(BaseModel):
+    """The judge's verdict on one item: its blind answer and the flaws it sees."""
+
     model_config = ConfigDict(extra="ignore")
 
     index: int
@@ -93,6 +99,8 @@ class JudgeVerdict(BaseModel):
 
 
 class JudgeBatch(BaseModel):
+    """The judge's answer for a batch."""
+
     model_config = ConfigDict(extra="ignore")
 
     verdicts: list[JudgeVerdict]
@@ -224,8 +232,8 @@ def judge_flaws(item: Item, verdict: JudgeVerdict) -> list[Flaw]:
                 evidence=f"judge: option {letter} is also defensible",
             )
         )
-    for flaw in verdict.flaws:
-        found.append(Flaw(code=flaw.code, where=flaw.where, evidence=flaw.evidence))
+    for judged in verdict.flaws:
+        found.append(Flaw(code=judged.code, where=judged.where, evidence=judged.evidence))
     unique: dict[tuple[str, str], Flaw] = {}
     for flaw in found:
         unique.setdefault((flaw.code, flaw.where), flaw)

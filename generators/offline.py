@@ -308,8 +308,8 @@ def _distractor_sets(draft: Draft, rng: random.Random) -> Iterator[list[str]]:
     """Sets of three distractors: hand-picked alts first, then siblings nearest in length."""
     if len(draft.fact.alts) >= 3 and draft.model in ("numeric_fact", "item_from_category"):
         alts = _unique(list(draft.fact.alts), draft.key)
-        for combo in itertools.islice(itertools.combinations(alts, 3), DISTRACTOR_TRIES):
-            yield list(combo)
+        for triple in itertools.islice(itertools.combinations(alts, 3), DISTRACTOR_TRIES):
+            yield list(triple)
     if draft.numeric:
         return
     pool = list(draft.pool)
@@ -322,7 +322,7 @@ def _distractor_sets(draft: Draft, rng: random.Random) -> Iterator[list[str]]:
     tried: set[tuple[str, ...]] = set()
     for _ in range(DISTRACTOR_TRIES):
         head = window[: max(5, min(len(window), 6))]
-        combo = tuple(sorted(rng.sample(head, 3)))
+        combo: tuple[str, ...] = tuple(sorted(rng.sample(head, 3)))
         if combo in tried:
             head = window
             combo = tuple(sorted(rng.sample(head, 3)))
@@ -352,8 +352,10 @@ def build_item(
     run_id: str | None,
     screen: FlawScreen = no_screen,
 ) -> Item | None:
-    """An item from a draft with its key at `position` (0-3) that `screen` finds no flaw in,
-    or None."""
+    """An item from a draft with its key at `position` (0-3), or None.
+
+    Distractor sets are tried until `screen` finds no flaw in the item.
+    """
     attempts: list[list[str]] = []
     if draft.numeric and len(draft.fact.alts) < 3:
         auto = _numeric_distractors(draft.key, position, rng)
@@ -407,6 +409,7 @@ class OfflineGenerator:
     def generate(
         self, request: GenerationRequest, notes: NoteSet, blueprint: Blueprint
     ) -> GenerationResult:
+        """Up to `request.count` distinct items from the domain's facts."""
         rng = random.Random(f"{request.seed}:{request.domain}:{request.topic}")
         drafts = drafts_for(notes, request.domain, request.topic)
         if request.difficulty:

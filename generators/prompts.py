@@ -57,6 +57,7 @@ class Prompts:
 
     @cached_property
     def declared(self) -> str:
+        """The version written in prompts/VERSION."""
         return (self.root / "VERSION").read_text(encoding="utf-8").strip()
 
     @cached_property
@@ -70,6 +71,7 @@ class Prompts:
         return f"{self.declared}+{h.hexdigest()[:8]}"
 
     def templates(self) -> list[str]:
+        """The template file names, in a stable order."""
         return sorted(p.name for p in self.root.glob("*.md"))
 
     def render(self, name: str, **context: Any) -> str:
@@ -86,4 +88,5 @@ class Prompts:
 
 
 def load_prompts(root: Path | None = None) -> Prompts:
+    """The prompt files of a folder (default: the project's prompts/)."""
     return Prompts(root or DEFAULT_DIR)

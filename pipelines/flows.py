@@ -1,217 +1,133 @@
-"""Prefect flows: thin orchestration of the plain functions in pipelines/.
+"""Prefect flows: the use cases of pipelines/ run with their steps as Prefect tasks.
 
-`generate_items` fans domains out on a thread-pool task runner (bounded), retries only
-the I/O tasks (the generator's calls, the database), and caches each domain's
-generation on what determines it, so a re-run after a crash resumes without paying
-twice. `nightly_refresh` keeps weak or thin pools full, recalibrates items and
-re-plans stale learners.
+A flow adds no second loop: `generate_items_flow` calls `run_generation` and
+`nightly_refresh_flow` calls `refresh`, each with `PrefectSteps`, which wraps every step
+function as a task where it is used. I/O steps (bank reads and writes) run in the flow's
+own process with retries and are never cached; the pure generation step is submitted to
+the flow's task runner (threads by default, a Dask cluster with prefect-dask) with a
+cache key of what determines it (bank, run, generator settings, notes, request), so a
+re-run after a crash resumes without paying twice and nothing is replayed into another
+bank or run.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+import inspect
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from bank.models import Blueprint, Item, RunRecord
-from bank.notes import NoteSet
-from bank.store import StoreEmbeddingCache, open_store
-from generators.base import GenerationRequest, GenerationResult, Generator
-from pipelines.generation import (
-    DomainOutcome,
-    RunSpec,
-    cache_key,
-    domain_pool,
-    finish_run,
-    generate_domain,
-    pending_domains,
-    record_domain,
-    request_for,
-    screen_domain,
-    start_or_resume_run,
-)
-from validators.duplicates import default_detector
+from bank.models import RunRecord
+from pipelines import jobs
+from pipelines.generation import DomainOutcome
+from pipelines.jobs import GenerationJob, NightlyJob
+from pipelines.refresh import NightlyReport
+from pipelines.steps import CacheKey
 
-# Database tasks retry on I/O errors and are never cached: a cached write would be skipped.
-DB_RETRIES = {"retries": 3, "retry_delay_seconds": [1, 3, 10], "cache_policy": NO_CACHE}
+R = TypeVar("R")
+IO_RETRIES: dict[str, Any] = {"retries": 3, "retry_delay_seconds": [1, 3, 10]}
+PURE_RETRIES: dict[str, Any] = {"retries": 2, "retry_delay_seconds": [2, 10]}
+CACHE_FOR = timedelta(days=7)
+_tasks: dict[tuple[Callable[..., Any], str], Any] = {}
 
 
-def _notes(notes_dir: str, blueprint: Blueprint) -> NoteSet:
-    """Notes are loaded inside flows: as a parameter they would be sent to Prefect's API."""
-    from pipelines.runner import load_checked_notes
-
-    return load_checked_notes(Path(notes_dir), blueprint)
+def _task_name(fn: Callable[..., Any]) -> str:
+    return fn.__name__.strip("_").replace("_", "-")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def io_task(fn: Callable[..., R]) -> Any:
+    """`fn` as an I/O task: retried on failure, never cached (a cached write would be skipped)."""
+    key = (fn, "io")
+    if key not in _tasks:
+        _tasks[key] = task(name=_task_name(fn), cache_policy=NO_CACHE, **IO_RETRIES)(fn)
+    return _tasks[key]
 
 
-@task(name="start-or-resume-run", **DB_RETRIES)
-def start_run_task(db: str, spec: RunSpec, lock_wait: float) -> RunRecord:
-    with open_store(db, wait_s=lock_wait) as store:
-        return start_or_resume_run(store, spec, _now())
+def pure_task(fn: Callable[..., R], cache_key: CacheKey | None) -> Any:
+    """`fn` as a pure task, its result cached under `cache_key(*args)` when one is given."""
+    key = (fn, "pure")
+    if key not in _tasks:
+        _tasks[key] = task(name=_task_name(fn), cache_policy=NO_CACHE, **PURE_RETRIES)(fn)
+    base = _tasks[key]
+    if cache_key is None:
+        return base
+    names = list(inspect.signature(fn).parameters)
+
+    def key_fn(context: Any, parameters: dict[str, Any]) -> str | None:
+        return cache_key(*(parameters[n] for n in names))
+
+    return base.with_options(cache_key_fn=key_fn, persist_result=True, cache_expiration=CACHE_FOR)
 
 
-@task(name="domain-pool", **DB_RETRIES)
-def pool_task(
-    db: str, run: RunRecord, domain: int, lock_wait: float
-) -> tuple[frozenset[str], list[Item]]:
-    with open_store(db, wait_s=lock_wait) as store:
-        return domain_pool(store, run, domain)
+class PrefectSteps:
+    """Steps as Prefect tasks: I/O steps called in this process, pure steps submitted."""
 
+    def call(self, fn: Callable[..., R], *args: Any) -> R:
+        """Run an I/O step as a task, now, in the flow's process."""
+        result: R = io_task(fn)(*args)
+        return result
 
-def _generation_key(context: Any, parameters: dict[str, Any]) -> str:
-    return cache_key(parameters["spec_key"], parameters["request"], parameters["generator"])
-
-
-@task(
-    name="generate-domain",
-    retries=2,
-    retry_delay_seconds=[2, 10],
-    persist_result=True,
-    cache_key_fn=_generation_key,
-    cache_expiration=timedelta(days=30),
-)
-def generate_task(
-    generator: Generator,
-    request: GenerationRequest,
-    notes: NoteSet,
-    blueprint: Blueprint,
-    spec_key: str,
-) -> GenerationResult:
-    return generate_domain(generator, request, notes, blueprint)
-
-
-@task(name="record-domain", **DB_RETRIES)
-def record_task(db: str, run: RunRecord, outcome: DomainOutcome, lock_wait: float) -> RunRecord:
-    with open_store(db, wait_s=lock_wait) as store:
-        return record_domain(store, run, outcome)
-
-
-@task(name="finish-run", **DB_RETRIES)
-def finish_task(db: str, run: RunRecord, stopped: str | None, lock_wait: float) -> RunRecord:
-    with open_store(db, wait_s=lock_wait) as store:
-        return finish_run(store, run, _now(), stopped)
+    def map(
+        self,
+        fn: Callable[..., R],
+        inputs: Sequence[tuple[Any, tuple[Any, ...]]],
+        *,
+        cache_key: CacheKey | None = None,
+    ) -> Iterator[tuple[Any, R]]:
+        """Submit a pure step per input to the task runner; yield results as they complete."""
+        runnable = pure_task(fn, cache_key)
+        futures = {runnable.submit(*args): key for key, args in inputs}
+        for future in as_completed(list(futures)):
+            yield futures[future], future.result()
 
 
 @flow(
     name="generate_items",
-    task_runner=ThreadPoolTaskRunner(max_workers=4),
+    task_runner=ThreadPoolTaskRunner(max_workers=4),  # type: ignore[arg-type]  # Never-typed
     validate_parameters=False,
 )
 def generate_items_flow(
-    spec: RunSpec,
-    db: str,
-    notes_dir: str,
-    blueprint: Blueprint,
-    generator: Any,  # a generators.base.Generator (Prefect cannot schema a Protocol)
+    job: GenerationJob,
+    generator: Any = None,  # a generators.base.Generator overriding job.generator
     detector: Any = None,
-    lock_wait: float = 30.0,
     on_domain: Any = None,  # Callable[[DomainOutcome], None]
 ) -> RunRecord:
-    """Generate, validate and queue items for each domain of a run spec, concurrently.
+    """Generate, validate and queue items for each domain of a job, concurrently.
 
-    Each finished domain is stored (items + run progress, one transaction) as soon as
-    it is screened; a killed run leaves whole domains only, and re-running resumes.
+    Each finished domain is stored (items + run progress, one transaction) as soon as it
+    is screened; a killed run leaves whole domains only, and re-running resumes.
     """
-    notes = _notes(notes_dir, blueprint)
-    detector = detector or default_detector(cache=StoreEmbeddingCache(db, lock_wait))
-    run = start_run_task(db, spec, lock_wait)
-    domains = pending_domains(run)
-    requests: dict[Any, tuple[int, list[Item]]] = {}
-    for domain in domains:
-        exclude, bank_items = pool_task(db, run, domain, lock_wait)
-        future = generate_task.submit(
-            generator, request_for(run, domain, exclude), notes, blueprint, spec.key()
-        )
-        requests[future] = (domain, bank_items)
-    stopped = None
-    for future in as_completed(list(requests)):
-        domain, bank_items = requests[future]
-        outcome = screen_domain(domain, future.result(), bank_items, blueprint, notes, detector)
-        run = record_task(db, run, outcome, lock_wait)
-        if on_domain:
-            on_domain(outcome)
-        stopped = stopped or outcome.stopped
-    return finish_task(db, run, stopped, lock_wait)
-
-
-def run_flow(concurrency: int, **kwargs: Any) -> RunRecord:
-    """Run the generation flow with a bounded number of domains in flight."""
-    flow_ = generate_items_flow.with_options(
-        task_runner=ThreadPoolTaskRunner(max_workers=max(1, concurrency))
+    return jobs.generate(
+        job, steps=PrefectSteps(), generator=generator, detector=detector, on_domain=on_domain
     )
-    return flow_(**kwargs)
 
 
-@task(name="nightly-state", **DB_RETRIES)
-def nightly_state_task(db: str, blueprint: Blueprint, now: datetime, lock_wait: float) -> Any:
-    from pipelines.refresh import read_state
-
-    with open_store(db, wait_s=lock_wait) as store:
-        return read_state(store, blueprint, now)
-
-
-@task(name="item-statistics", **DB_RETRIES)
-def statistics_task(db: str, state: Any, now: datetime, lock_wait: float) -> list[str]:
-    from pipelines.refresh import apply_statistics
-
-    with open_store(db, wait_s=lock_wait) as store:
-        return apply_statistics(store, state, now)
-
-
-@task(name="replan-learner", **DB_RETRIES)
-def replan_task(
-    db: str, learner_id: str, blueprint: Blueprint, now: datetime, lock_wait: float
-) -> str:
-    from pipelines.refresh import replan
-
-    with open_store(db, wait_s=lock_wait) as store:
-        replan(store, learner_id, blueprint, now)
-    return learner_id
+def run_generation_flow(
+    job: GenerationJob,
+    *,
+    concurrency: int = 4,
+    generator: Any = None,
+    detector: Any = None,
+    on_domain: Callable[[DomainOutcome], None] | None = None,
+) -> RunRecord:
+    """Run the generation flow with at most `concurrency` domains in flight."""
+    runner: Any = ThreadPoolTaskRunner(max_workers=max(1, concurrency))
+    runnable = generate_items_flow.with_options(task_runner=runner)
+    result: RunRecord = runnable(job, generator=generator, detector=detector, on_domain=on_domain)
+    return result
 
 
 @flow(name="nightly_refresh", validate_parameters=False)
 def nightly_refresh_flow(
-    db: str,
-    notes_dir: str,
-    blueprint: Blueprint,
-    generator: Any,  # a generators.base.Generator
-    spec_for: Any,  # Callable[[dict[int, int]], RunSpec]
+    job: NightlyJob,
+    generator: Any = None,  # a generators.base.Generator overriding job.generator
     detector: Any = None,
-    lock_wait: float = 30.0,
-    concurrency: int = 4,
     now: datetime | None = None,
-) -> Any:
+) -> NightlyReport:
     """Refill thin or weak pools, recalibrate items, re-plan stale learners; idempotent."""
-    from pipelines.nightly import delivered
-    from pipelines.refresh import NightlyReport, deficits, to_replan
-
-    now = now or _now()
-    state = nightly_state_task(db, blueprint, now, lock_wait)
-    report = NightlyReport(state.targets)
-    probe = spec_for({})
-    wanted = deficits(state, probe.notes, probe.generator, now.date())
-    if wanted:
-        report.run = run_flow(
-            concurrency,
-            spec=spec_for(wanted),
-            db=db,
-            notes_dir=notes_dir,
-            blueprint=blueprint,
-            generator=generator,
-            detector=detector,
-            lock_wait=lock_wait,
-        )
-        report.generated = delivered(report.run)
-    report.flagged = statistics_task(db, state, now, lock_wait)
-    report.replanned = [
-        replan_task(db, lid, blueprint, now, lock_wait) for lid in to_replan(state, now)
-    ]
-    return report
+    return jobs.nightly(job, steps=PrefectSteps(), generator=generator, detector=detector, now=now)

@@ -1,9 +1,15 @@
-"""Generation runs as plain functions: generate per domain, validate, store, record the run.
+"""The generation use case: generate per domain, validate, store, record the run.
 
-The Prefect flow in pipelines/flows.py sequences these same functions; tests and the
-benchmark call them directly. A run is resumable: each domain's items and the run's
-progress are written in one transaction, and re-running the same command finds the
-unfinished run (same parameters) and completes only the domains it had not finished.
+`run_generation` is the one orchestration of a run, whoever starts it: the CLI (through
+the Prefect flow by default, or inline with `--no-flow`), the nightly refresh, a
+deployment, a test or a benchmark. Its steps are plain functions: the pure ones
+(`generate_domain`, `screen_domain`) take notes and give items; the I/O ones
+(`start_run`, `read_pool`, `record_domain`, `finish_run`) open the bank for one short
+transaction each, in the process running the use case.
+
+A run is resumable: each domain's items and the run's progress are written in one
+transaction, and re-running the same command finds the unfinished run (same
+parameters) and completes only the domains it had not finished.
 """
 
 from __future__ import annotations
@@ -13,12 +19,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from bank.models import Blueprint, Item, RunRecord
 from bank.notes import NoteSet
 from bank.store import Store
+from bank.store.access import BankAccess
 from generators.base import GenerationRequest, GenerationResult, Generator, Usage
+from pipelines.steps import InlineSteps, Steps
 from validators.report import BatchReport, validate_batch
 
 FLOW_NAME = "generate_items"
@@ -61,6 +70,7 @@ class RunSpec:
     purpose: str = "generate"  # or "nightly": the same counts asked for another reason
 
     def params(self) -> dict[str, Any]:
+        """The spec as the run record stores it."""
         return {
             "counts": {str(k): v for k, v in sorted(self.counts.items())},
             "generator": self.generator,
@@ -74,6 +84,7 @@ class RunSpec:
         }
 
     def key(self) -> str:
+        """A short hash of the parameters: the same command gives the same key."""
         return hashlib.sha256(json.dumps(self.params(), sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -105,11 +116,13 @@ def start_or_resume_run(store: Store, spec: RunSpec, now: datetime) -> RunRecord
 
 
 def pending_domains(run: RunRecord) -> list[int]:
+    """The domains of a run that have not been stored yet."""
     done = set(run.counts.get("domains", {}))
     return [int(d) for d in run.params["counts"] if d not in done]
 
 
 def request_for(run: RunRecord, domain: int, exclude: frozenset[str]) -> GenerationRequest:
+    """What the generator is asked for one domain of a run."""
     params = run.params
     return GenerationRequest(
         domain=domain,
@@ -122,24 +135,48 @@ def request_for(run: RunRecord, domain: int, exclude: frozenset[str]) -> Generat
     )
 
 
-def domain_pool(store: Store, run: RunRecord, domain: int) -> tuple[frozenset[str], list[Item]]:
-    """What a domain's generation must avoid and be compared with.
+@dataclass(frozen=True)
+class DomainPool:
+    """What a domain's generation must avoid and be compared with."""
+
+    exclude: frozenset[str]
+    items: list[Item]
+
+
+def domain_pool(store: Store, run: RunRecord, domain: int) -> DomainPool:
+    """The content hashes to avoid and the bank items to compare a domain's candidates with.
 
     The exclude set leaves out this run's own items, so a resumed run asks the generator
     the same question it asked before the interruption.
     """
     exclude = frozenset(store.content_hashes(exclude_run=run.id))
-    return exclude, store.find_items(domain=domain, statuses=["approved", "pending_review"])
+    return DomainPool(
+        exclude, store.find_items(domain=domain, statuses=["approved", "pending_review"])
+    )
 
 
-def cache_key(spec_key: str, request: GenerationRequest, generator: Generator) -> str:
-    """What determines a domain's generated items: notes, generator, model, prompts, seed, count."""
+def generation_cache_key(
+    bank_id: str,
+    run_id: str,
+    generator: Generator,
+    request: GenerationRequest,
+    notes: NoteSet,
+    blueprint: Blueprint,
+) -> str:
+    """The cache key of a domain's generation: what determines its items.
+
+    The bank and run, the generator with its settings, the notes, and the request
+    (domain, count, seed, topic, exclusions).
+    """
     parts = [
-        spec_key,
+        bank_id,
+        run_id,
         generator.name,
         generator.version,
+        str(getattr(generator, "fingerprint", "")),
         str(getattr(generator, "model_name", "")),
         str(getattr(generator, "prompt_version", "")),
+        notes_digest(notes),
         str(request.domain),
         str(request.count),
         str(request.seed),
@@ -153,6 +190,7 @@ def cache_key(spec_key: str, request: GenerationRequest, generator: Generator) -
 def generate_domain(
     generator: Generator, request: GenerationRequest, notes: NoteSet, blueprint: Blueprint
 ) -> GenerationResult:
+    """The pure step: one domain's candidates from the notes (runs on any worker)."""
     return generator.generate(request, notes, blueprint)
 
 
@@ -190,15 +228,15 @@ def screen_domain(
     return DomainOutcome(domain, items, counts, result.usage, result.stopped)
 
 
-def record_domain(store: Store, run: RunRecord, outcome: DomainOutcome) -> RunRecord:
-    """Store a domain's items and mark it done in the run, atomically."""
+def with_domain(run: RunRecord, outcome: DomainOutcome) -> RunRecord:
+    """The run with one more domain done: its counts, the totals and the spend."""
     domains = dict(run.counts.get("domains", {}))
     domains[str(outcome.domain)] = outcome.counts
     totals: dict[str, int] = {}
     for counts in domains.values():
         for k, v in counts.items():
             totals[k] = totals.get(k, 0) + v
-    updated = run.model_copy(
+    return run.model_copy(
         update={
             "counts": {"domains": domains, **totals},
             "tokens_in": run.tokens_in + outcome.usage.tokens_in,
@@ -206,56 +244,89 @@ def record_domain(store: Store, run: RunRecord, outcome: DomainOutcome) -> RunRe
             "cost_usd": run.cost_usd + outcome.usage.cost_usd,
         }
     )
-    store.save_domain_batch(outcome.items, updated)
-    return updated
 
 
-def finish_run(
-    store: Store, run: RunRecord, now: datetime, stopped: str | None = None
-) -> RunRecord:
+def finished(run: RunRecord, now: datetime, stopped: str | None = None) -> RunRecord:
+    """The run as it ends: completed, or stopped early (a budget) with the reason."""
     if run.status == "completed":  # a finished run met again: nothing to record
         return run
-    done = run.model_copy(
+    return run.model_copy(
         update={
             "status": "stopped" if stopped else "completed",
             "finished_at": now,
             "error": stopped,
         }
     )
-    store.save_run(done)
+
+
+# ---- the I/O steps: one short transaction each ------------------------------------------
+def start_run(bank: BankAccess, spec: RunSpec, now: datetime) -> RunRecord:
+    """Find the unfinished run of this spec, or record a new one."""
+    with bank.write() as store:
+        return start_or_resume_run(store, spec, now)
+
+
+def read_pool(bank: BankAccess, run: RunRecord, domain: int) -> DomainPool:
+    """Read what one domain's candidates are compared with."""
+    with bank.read() as store:
+        return domain_pool(store, run, domain)
+
+
+def record_domain(bank: BankAccess, run: RunRecord, outcome: DomainOutcome) -> RunRecord:
+    """Store a domain's items and mark it done in the run, atomically."""
+    updated = with_domain(run, outcome)
+    with bank.write() as store:
+        store.save_domain_batch(outcome.items, updated)
+    return updated
+
+
+def finish_run(
+    bank: BankAccess, run: RunRecord, now: datetime, stopped: str | None = None
+) -> RunRecord:
+    """Record the end of a run."""
+    done = finished(run, now, stopped)
+    if done is not run:
+        with bank.write() as store:
+            store.save_run(done)
     return done
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def run_generation(
-    open_store: Callable[[], Any],
+    bank: BankAccess,
     spec: RunSpec,
     generator: Generator,
     notes: NoteSet,
     blueprint: Blueprint,
     *,
     detector: Any = None,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    steps: Steps | None = None,
+    clock: Callable[[], datetime] = _utc_now,
     on_domain: Callable[[DomainOutcome], None] | None = None,
 ) -> RunRecord:
-    """The whole run without Prefect: domain by domain, each stored as soon as it is done.
+    """A whole generation run: every pending domain generated, screened and stored.
 
-    `open_store` opens the bank for a short while (DuckDB locks the file): the bank is
-    held only while reading the pool and while writing a domain, not while generating.
+    Domains are generated through `steps.map` (concurrently where the runner allows);
+    each is screened and stored as soon as it completes, so a killed run leaves whole
+    domains only and re-running resumes. A budget stop in one domain lets the others
+    finish and store what they made; the run ends "stopped" with the reason.
     """
-    with open_store() as store:
-        run = start_or_resume_run(store, spec, now())
+    steps = steps or InlineSteps(getattr(generator, "concurrency", 1))
+    run = steps.call(start_run, bank, spec, clock())
+    domains = pending_domains(run)
+    pools = {d: steps.call(read_pool, bank, run, d) for d in domains}
+    inputs = [
+        (d, (generator, request_for(run, d, pools[d].exclude), notes, blueprint)) for d in domains
+    ]
+    key = partial(generation_cache_key, str(bank.path.resolve()), run.id)
     stopped = None
-    for domain in pending_domains(run):
-        with open_store() as store:
-            exclude, bank_items = domain_pool(store, run, domain)
-        result = generate_domain(generator, request_for(run, domain, exclude), notes, blueprint)
-        outcome = screen_domain(domain, result, bank_items, blueprint, notes, detector)
-        with open_store() as store:
-            run = record_domain(store, run, outcome)
+    for domain, result in steps.map(generate_domain, inputs, cache_key=key):
+        outcome = screen_domain(domain, result, pools[domain].items, blueprint, notes, detector)
+        run = steps.call(record_domain, bank, run, outcome)
         if on_domain:
             on_domain(outcome)
-        if outcome.stopped:
-            stopped = outcome.stopped
-            break
-    with open_store() as store:
-        return finish_run(store, run, now(), stopped)
+        stopped = stopped or outcome.stopped
+    return steps.call(finish_run, bank, run, clock(), stopped)

@@ -52,6 +52,7 @@ def learner_evidence(
 def learner_mastery(
     store: Store, learner_id: str, blueprint: Blueprint
 ) -> dict[int, DomainMastery]:
+    """A learner's mastery per domain from their stored answers."""
     mine, difficulties = learner_evidence(store, learner_id)
     return estimate_mastery(mine, difficulties, blueprint.numbers)
 
@@ -59,12 +60,15 @@ def learner_mastery(
 def learner_readiness(
     mastery: dict[int, DomainMastery], blueprint: Blueprint, seed: int = 0
 ) -> Readiness:
+    """The predicted scaled score and pass chance for a mastery, on the blueprint's form."""
     counts = {d.number: d.count for d in blueprint.domains}
     return predict_readiness(mastery, counts, seed, passing_score=blueprint.exam.passing_score)
 
 
 @dataclass
 class ResponseImport:
+    """What a responses import did: answers saved, rows skipped with why, rows read."""
+
     saved: int
     skipped: list[Problem]
     read: int
@@ -78,11 +82,11 @@ def read_responses(path: Path, store: Store) -> tuple[list[Response], list[Probl
         raise InputError([Problem(f"cannot read the file: {exc}", str(path))]) from exc
     rows: list[tuple[int, Any]] = []
     if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-        for n, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
+        for n, text_line in enumerate(text.splitlines(), start=1):
+            if not text_line.strip():
                 continue
             try:
-                rows.append((n, json.loads(line)))
+                rows.append((n, json.loads(text_line)))
             except json.JSONDecodeError as exc:
                 rows.append((n, f"not valid JSON: {exc.msg}"))
     else:
@@ -189,7 +193,7 @@ def plan_for(
     preferred_time: time = time(18, 0),
 ) -> Any:
     """Build (and store) a plan: measured mastery where answers exist, else the self-assessment."""
-    from planner.plan import Plan, PlanRequest
+    from planner.plan import Plan, PlanInputError, PlanRequest
     from planner.schedule import build_plan
 
     learner = store.get_learner(learner_id)
@@ -204,11 +208,14 @@ def plan_for(
         else:
             mastery[d] = None
     previous = store.latest_plan(learner_id)
+    exam = exam_date or learner.exam_date
+    if exam is None:
+        raise PlanInputError(f"{learner_id} has no exam date: give one")
     request = PlanRequest(
         learner=learner_id,
         blueprint=blueprint,
         mastery=mastery,
-        exam_date=exam_date or learner.exam_date,
+        exam_date=exam,
         start=start or today,
         hours_per_week=hours_per_week if hours_by_weekday is None else None,
         hours_by_weekday=hours_by_weekday,

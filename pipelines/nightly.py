@@ -32,6 +32,8 @@ STAT_FLAW = "item_statistics"
 
 @dataclass(frozen=True)
 class PoolTarget:
+    """A domain's unseen-pool target, what is available, and the share of weak learners."""
+
     domain: int
     target: int
     available: int
@@ -39,12 +41,14 @@ class PoolTarget:
 
     @property
     def deficit(self) -> int:
+        """Items to generate tonight, within the nightly cap."""
         return min(MAX_NEW_PER_DOMAIN, max(0, self.target - self.available))
 
 
 def active_learners(
     learners: list[Learner], responses: list[Response], today: date
 ) -> list[Learner]:
+    """Learners with an answer in the last ACTIVE_DAYS days or an exam still ahead."""
     recent = {
         r.learner_id
         for r in responses
@@ -93,6 +97,8 @@ def pool_targets(
 
 @dataclass(frozen=True)
 class ItemStat:
+    """An item's proportion correct and point-biserial discrimination, and what is off."""
+
     item_id: str
     n: int
     p: float
@@ -100,6 +106,7 @@ class ItemStat:
     flags: tuple[str, ...] = field(default=())
 
     def evidence(self) -> str:
+        """The numbers as a reviewer reads them beside the flag."""
         r = "n/a" if self.r_pb is None else f"{self.r_pb:+.2f}"
         return f"{', '.join(self.flags)}: p={self.p:.2f}, r_pb={r}, n={self.n}"
 
@@ -198,8 +205,11 @@ def stale_learners(
 
 
 def exhausted_domains(previous: list[RunRecord], notes: str, generator: str) -> set[int]:
-    """Domains whose last nightly generation, with these notes and this generator,
-    delivered fewer items than it asked for: asking again would change nothing."""
+    """Domains the notes cannot supply more of, with this generator.
+
+    Their last nightly generation, with these notes and this generator, delivered
+    fewer items than it asked for: asking again would change nothing.
+    """
     same = [
         r
         for r in previous

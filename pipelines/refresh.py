@@ -1,29 +1,42 @@
-"""The nightly refresh's steps over the bank: read the state, generate, flag, re-plan.
+"""The nightly refresh use case: read the state, refill pools, flag items, re-plan.
 
-`pipelines.flows.nightly_refresh_flow` sequences these same steps as Prefect tasks.
+`refresh` is the one orchestration of the refresh; `pipelines.flows.nightly_refresh_flow`
+runs it with Prefect steps, the tests and `generate --no-flow` users inline. The policy
+(targets, statistics, staleness) is pure and lives in pipelines/nightly.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from bank.models import Blueprint, Item, Learner, Response, RunRecord
+from bank.notes import NoteSet
 from bank.store import Store
+from bank.store.access import BankAccess
+from generators.base import Generator
+from pipelines.generation import FLOW_NAME, RunSpec, notes_digest, run_generation
+from pipelines.learners import learner_mastery, plan_for
 from pipelines.nightly import (
+    MAX_NEW_PER_DOMAIN,
     PoolTarget,
     active_learners,
     delivered,
+    exhausted_domains,
+    generated_today,
     item_statistics,
     pool_targets,
     stale_learners,
     statistics_updates,
 )
+from pipelines.steps import InlineSteps, Steps
 
 
 @dataclass
 class NightlyState:
+    """What the refresh reads of the bank before it decides anything."""
+
     learners: list[Learner]
     active: list[Learner]
     pool: list[Item]
@@ -35,10 +48,11 @@ class NightlyState:
 
 
 def deficits(state: NightlyState, notes: str, generator: str, today: date) -> dict[int, int]:
-    """What to generate tonight: each domain's shortfall within what is left of today's cap,
-    unless the notes cannot supply more."""
-    from pipelines.nightly import MAX_NEW_PER_DOMAIN, exhausted_domains, generated_today
+    """What to generate tonight, per domain.
 
+    Each domain's shortfall within what is left of today's cap, unless the notes cannot
+    supply more.
+    """
     spent = exhausted_domains(state.previous_runs, notes, generator)
     done = generated_today(state.previous_runs, today)
     wanted = {
@@ -51,6 +65,8 @@ def deficits(state: NightlyState, notes: str, generator: str, today: date) -> di
 
 @dataclass
 class NightlyReport:
+    """What one refresh did: targets, items generated, items flagged, learners re-planned."""
+
     targets: list[PoolTarget]
     generated: dict[int, int] = field(default_factory=dict)
     run: RunRecord | None = None
@@ -59,9 +75,11 @@ class NightlyReport:
 
     @property
     def changed(self) -> bool:
+        """Whether the refresh wrote anything."""
         return bool(self.generated or self.flagged or self.replanned)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
+        """The report as the CLI and a deployment print it."""
         return {
             "targets": [
                 {
@@ -80,9 +98,8 @@ class NightlyReport:
         }
 
 
-def read_state(store: Store, blueprint: Blueprint, now: datetime) -> NightlyState:
-    from pipelines.learners import learner_mastery
-
+def state_of(store: Store, blueprint: Blueprint, now: datetime) -> NightlyState:
+    """Learners, answers, the unseen pool and its targets, plans and earlier runs."""
     learners = store.learners()
     responses = store.responses()
     active = active_learners(learners, responses, now.date())
@@ -92,21 +109,13 @@ def read_state(store: Store, blueprint: Blueprint, now: datetime) -> NightlyStat
     answered_ids = {r.item_id for r in responses}
     items = {it.id: it for it in store.find_items(ids=answered_ids)} if answered_ids else {}
     latest = {lr.id: (p[0] if (p := store.latest_plan(lr.id)) else None) for lr in learners}
-    from pipelines.generation import FLOW_NAME
-
     return NightlyState(
         learners, active, pool, responses, items, targets, latest, store.runs(FLOW_NAME)
     )
 
 
-def apply_statistics(store: Store, state: NightlyState, now: datetime) -> list[str]:
-    updates = statistics_updates(state.items, item_statistics(state.responses), now)
-    for item, event in updates:
-        store.update_item(item, event)
-    return [item.id for item, _ in updates]
-
-
 def to_replan(state: NightlyState, now: datetime) -> list[str]:
+    """Learners whose plan is missing, older than their newest answer, or a week old."""
     last: dict[str, datetime] = {}
     for r in state.responses:
         if r.learner_id not in last or r.answered_at > last[r.learner_id]:
@@ -114,32 +123,71 @@ def to_replan(state: NightlyState, now: datetime) -> list[str]:
     return stale_learners(state.learners, state.latest_plans, last, now)
 
 
-def replan(store: Store, learner_id: str, blueprint: Blueprint, now: datetime) -> None:
-    from pipelines.learners import plan_for
+# ---- the I/O steps ------------------------------------------------------------------------
+def read_state(bank: BankAccess, blueprint: Blueprint, now: datetime) -> NightlyState:
+    """Read the refresh's state in one short read."""
+    with bank.read() as store:
+        return state_of(store, blueprint, now)
 
-    learner = store.get_learner(learner_id)
-    plan_for(store, learner_id, blueprint, today=now.date(), hours_per_week=learner.hours_per_week)
+
+def apply_statistics(bank: BankAccess, state: NightlyState, now: datetime) -> list[str]:
+    """Send items whose statistics are off back to review; returns their ids."""
+    updates = statistics_updates(state.items, item_statistics(state.responses), now)
+    if updates:
+        with bank.write() as store:
+            for item, event in updates:
+                store.update_item(item, event)
+    return [item.id for item, _ in updates]
+
+
+def replan(bank: BankAccess, learner_id: str, blueprint: Blueprint, now: datetime) -> str:
+    """Re-plan one learner from their stored profile; returns their id."""
+    with bank.write() as store:
+        learner = store.get_learner(learner_id)
+        plan_for(
+            store, learner_id, blueprint, today=now.date(), hours_per_week=learner.hours_per_week
+        )
+    return learner_id
 
 
 def refresh(
-    open_store: Callable[[], object],
+    bank: BankAccess,
     blueprint: Blueprint,
-    generate: Callable[[dict[int, int]], RunRecord],
+    notes: NoteSet,
+    generator: Generator,
     now: datetime,
-    notes: str,
-    generator: str,
+    *,
+    detector: Any = None,
+    steps: Steps | None = None,
 ) -> NightlyReport:
-    """The whole nightly refresh without Prefect (the flow runs the same steps)."""
-    with open_store() as store:  # type: ignore[attr-defined]
-        state = read_state(store, blueprint, now)
+    """The whole nightly refresh; a second run in a row changes nothing."""
+    steps = steps or InlineSteps(getattr(generator, "concurrency", 1))
+    state = steps.call(read_state, bank, blueprint, now)
     report = NightlyReport(state.targets)
-    wanted = deficits(state, notes, generator, now.date())
+    digest = notes_digest(notes)
+    wanted = deficits(state, digest, generator.name, now.date())
     if wanted:
-        report.run = generate(wanted)
+        spec = RunSpec(
+            counts=wanted,
+            generator=generator.name,
+            model=getattr(generator, "model_name", None),
+            prompt_version=getattr(generator, "prompt_version", None),
+            notes=digest,
+            purpose="nightly",
+        )
+        report.run = run_generation(
+            bank,
+            spec,
+            generator,
+            notes,
+            blueprint,
+            detector=detector,
+            steps=steps,
+            clock=lambda: now,
+        )
         report.generated = delivered(report.run)
-    with open_store() as store:  # type: ignore[attr-defined]
-        report.flagged = apply_statistics(store, state, now)
-        for learner_id in to_replan(state, now):
-            replan(store, learner_id, blueprint, now)
-            report.replanned.append(learner_id)
+    report.flagged = steps.call(apply_statistics, bank, state, now)
+    report.replanned = [
+        steps.call(replan, bank, learner_id, blueprint, now) for learner_id in to_replan(state, now)
+    ]
     return report

@@ -17,54 +17,28 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from bank.models import Blueprint, Learner
-from bank.notes import load_notes
 from bank.store import open_store
-from generators.offline import OfflineGenerator
-from pipelines.generation import RunSpec, notes_digest
-from validators.flaws import check_flaws
+from pipelines.jobs import GenerationJob, NightlyJob
 
 pytestmark = [pytest.mark.flows, pytest.mark.usefixtures("prefect_harness")]
 NOTES = Path(__file__).resolve().parents[1] / "data" / "notes"
 
 
-def _spec(
-    blueprint: Blueprint, counts: dict[int, int], seed: int | None = 1, purpose: str = "generate"
-) -> RunSpec:
-    return RunSpec(
-        counts=counts,
-        generator="offline",
-        seed=seed,
-        notes=notes_digest(load_notes(NOTES, blueprint)),
-        purpose=purpose,
-    )
+def _job(db: Path, counts: dict[int, int], seed: int | None = 1) -> GenerationJob:
+    return GenerationJob(db=str(db), notes_dir=str(NOTES), counts=counts, seed=seed)
 
 
 def test_generation_flow_stores_items_and_a_completed_run(db: Path, blueprint: Blueprint) -> None:
-    from pipelines.flows import run_flow
+    from pipelines.flows import run_generation_flow
 
     seen = []
-    run = run_flow(
-        3,
-        spec=_spec(blueprint, {4: 8, 5: 8, 6: 8}),
-        db=str(db),
-        notes_dir=str(NOTES),
-        blueprint=blueprint,
-        generator=OfflineGenerator(check_flaws),
-        on_domain=seen.append,
-    )
+    run = run_generation_flow(_job(db, {4: 8, 5: 8, 6: 8}), concurrency=3, on_domain=seen.append)
     assert run.status == "completed" and run.counts["generated"] == 24
     assert sorted(o.domain for o in seen) == [4, 5, 6]
     with open_store(db, read_only=True) as store:
         assert store.item_count() == 24
         before = store.content_digest()
-    again = run_flow(
-        3,
-        spec=_spec(blueprint, {4: 8, 5: 8, 6: 8}),
-        db=str(db),
-        notes_dir=str(NOTES),
-        blueprint=blueprint,
-        generator=OfflineGenerator(check_flaws),
-    )
+    again = run_generation_flow(_job(db, {4: 8, 5: 8, 6: 8}), concurrency=3)
     assert again.id == run.id
     with open_store(db, read_only=True) as store:
         assert store.content_digest() == before
@@ -104,14 +78,7 @@ def test_nightly_refresh_flow_fills_pools_replans_and_is_idempotent(
             Learner(id="ana", exam_date=now.date() + timedelta(weeks=5), hours_per_week=5)
         )
         store.add_learner(Learner(id="old", exam_date=now.date() - timedelta(days=3)))
-    kwargs = {
-        "db": str(db),
-        "notes_dir": str(NOTES),
-        "blueprint": blueprint,
-        "generator": OfflineGenerator(check_flaws),
-        "spec_for": lambda counts: _spec(blueprint, counts, seed=None, purpose="nightly"),
-        "now": now,
-    }
+    kwargs = {"job": NightlyJob(db=str(db), notes_dir=str(NOTES)), "now": now}
     first = nightly_refresh_flow(**kwargs)
     assert sum(first.generated.values()) > 200 and first.replanned == ["ana"]
     with open_store(db, read_only=True) as store:
@@ -125,25 +92,26 @@ def test_nightly_refresh_flow_fills_pools_replans_and_is_idempotent(
 def test_serve_registers_the_nightly_schedule() -> None:
     from prefect.client.orchestration import get_client
 
-    from app.scheduled import build_deployments
+    from pipelines.deployments import served
 
-    for deployment in build_deployments("30 3 * * *", "/tmp/bank.duckdb"):
+    nightly_job = NightlyJob(db="/tmp/bank.duckdb")
+    generate_job = GenerationJob(db="/tmp/bank.duckdb", counts={5: 10})
+    for deployment in served(nightly_job, generate_job, "30 3 * * *"):
         deployment.apply()
     with get_client(sync_client=True) as client:
-        nightly = client.read_deployment_by_name("nightly_refresh_entry/nightly-refresh")
-        generate = client.read_deployment_by_name("generate_items_entry/generate-items")
+        nightly = client.read_deployment_by_name("nightly_refresh/nightly-refresh")
+        generate = client.read_deployment_by_name("generate_items/generate-items")
     assert [s.schedule.cron for s in nightly.schedules] == ["30 3 * * *"]
-    assert nightly.parameters == {"db": "/tmp/bank.duckdb"} and not generate.schedules
+    assert nightly.parameters == {"job": nightly_job.model_dump(mode="json")}
+    assert not generate.schedules
 
 
 KILLABLE = """
 import sys, time
-from pathlib import Path
-from bank.blueprint import load_blueprint
-from bank.notes import load_notes
 from generators.offline import OfflineGenerator
-from pipelines.flows import run_flow
-from pipelines.generation import RunSpec, notes_digest
+from pipelines.flows import run_generation_flow
+from pipelines.jobs import GenerationJob
+from validators.flaws import check_flaws
 
 class SlowOffline(OfflineGenerator):
     # the offline generator, slowed so that a kill lands between domains
@@ -151,12 +119,9 @@ class SlowOffline(OfflineGenerator):
         time.sleep(float(sys.argv[3]))
         return super().generate(request, notes, blueprint)
 
-bp = load_blueprint()
-notes_dir = Path(sys.argv[2])
-spec = RunSpec(counts={d: 30 for d in bp.numbers}, generator="offline", seed=5,
-               notes=notes_digest(load_notes(notes_dir, bp)))
-run = run_flow(1, spec=spec, db=sys.argv[1], notes_dir=str(notes_dir), blueprint=bp,
-               generator=SlowOffline())
+job = GenerationJob(db=sys.argv[1], notes_dir=sys.argv[2], counts={d: 30 for d in range(1, 9)},
+                    seed=5)
+run = run_generation_flow(job, concurrency=1, generator=SlowOffline(check_flaws))
 print("DONE", run.status, flush=True)
 """
 

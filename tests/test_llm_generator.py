@@ -519,7 +519,7 @@ def test_cli_generate_with_the_llm_stores_accepted_and_rejected_candidates(
 
     # The lexical duplicate detector: loading the MiniLM model costs ~10 s, and duplicate
     # detection has its own tests; this one is about the LLM path.
-    monkeypatch.setattr("validators.duplicates.semantic_available", lambda: False)
+    monkeypatch.setattr("validators.detector.semantic_available", lambda: False)
 
     # Batch 1 answers garbage twice (rejected); batch 2 is answered by the item model.
     server.script(Reply(body=completion("{oops")), Reply(body=completion("{oops again")))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -11,8 +10,8 @@ import numpy as np
 from bank.models import Blueprint, Learner, Response, RunRecord
 from bank.notes import load_notes
 from bank.store import open_store
+from bank.store.access import BankFile
 from generators.offline import OfflineGenerator
-from pipelines.generation import RunSpec, notes_digest, run_generation
 from pipelines.nightly import (
     STAT_FLAW,
     active_learners,
@@ -163,24 +162,13 @@ def test_refresh_end_to_end_is_idempotent(db: Path, blueprint: Blueprint) -> Non
             Learner(id="ana", exam_date=NOW.date() + timedelta(weeks=6), hours_per_week=6)
         )
 
-    @contextmanager
-    def opener():
-        with open_store(db) as store:
-            yield store
-
+    bank = BankFile(db)
     generator = OfflineGenerator(check_flaws)
-
-    def generate(counts: dict[int, int]) -> RunRecord:
-        spec = RunSpec(
-            counts=counts, generator="offline", notes=notes_digest(notes), purpose="nightly"
-        )
-        return run_generation(opener, spec, generator, notes, blueprint, now=lambda: NOW)
-
-    first = refresh(opener, blueprint, generate, NOW, notes_digest(notes), "offline")
+    first = refresh(bank, blueprint, notes, generator, NOW)
     assert first.changed and sum(first.generated.values()) > 200 and first.replanned == ["ana"]
     with open_store(db, read_only=True) as store:
         before = store.content_digest()
-    second = refresh(opener, blueprint, generate, NOW, notes_digest(notes), "offline")
+    second = refresh(bank, blueprint, notes, generator, NOW)
     assert not second.changed
     with open_store(db, read_only=True) as store:
         assert store.content_digest() == before

@@ -16,17 +16,16 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from app.commands_practice import practice
+from app.practice_tui import TerminalPractice, render_summary
 from bank.models import Blueprint, Item, Learner, Response
 from bank.store import open_store
 from pipelines.learners import learner_mastery
 from pipelines.practice import (
-    PracticeSession,
     SessionResult,
     exam_quotas,
     exam_seconds,
     load_learner_model,
     practice_pool,
-    render_summary,
 )
 from planner.mastery import domain_mastery
 from tests.conftest import make_item
@@ -92,13 +91,13 @@ def session(
     lines: list[tuple[str, float]],
     domain: int | None = None,
     learner: str = "ana",
-) -> tuple[PracticeSession, Console]:
+) -> tuple[TerminalPractice, Console]:
     with open_store(db, read_only=True) as store:
         model = load_learner_model(store, learner)
         items, _ = practice_pool(store, domain)
     out = Console(file=io.StringIO(), width=120)
     return (
-        PracticeSession(
+        TerminalPractice(
             learner,
             blueprint,
             items,

@@ -25,8 +25,9 @@ from bank.store import open_store
 from pipelines.learners import plan_for
 from planner.calendar import ics_events
 from tests.conftest import make_item
-from validators.duplicates import LayeredDetector, LexicalLayer
+from validators.detector import LayeredDetector
 from validators.flaws import check_flaws
+from validators.lexical import LexicalLayer
 
 SECRET = "test-secret-key-0123456789abcdef"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

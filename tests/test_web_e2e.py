@@ -56,7 +56,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from bank.store import open_store
     from pipelines.learners import plan_for
     from tests.conftest import make_item
-    from validators.duplicates import LayeredDetector, LexicalLayer
+    from validators.detector import LayeredDetector
+    from validators.lexical import LexicalLayer
 
     db = tmp_path_factory.mktemp("e2e") / "bank.duckdb"
     blueprint = load_blueprint()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,9 +26,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, csrf_token
-from app.web.services import Bank, NearDuplicates
+from app.web.services import NearDuplicates
 from bank.errors import BankBusyError, NotFoundError
-from validators.duplicates import Detector
+from bank.store.access import BankFile
+from validators.detector import Detector
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -55,7 +56,7 @@ class SignInRequired(Exception):
 class WebContext:
     """What every route needs, built once by `create_app`."""
 
-    bank: Bank
+    bank: BankFile
     templates: Jinja2Templates
     duplicates: NearDuplicates
     clock: Callable[[], datetime]
@@ -64,7 +65,8 @@ class WebContext:
 
 
 def context(request: Request) -> WebContext:
-    return request.app.state.web
+    web: WebContext = request.app.state.web
+    return web
 
 
 def _templates() -> Jinja2Templates:
@@ -136,12 +138,15 @@ def create_app(
         warm_duplicates: at startup, load the duplicate detector's model and encode the
             queue and the approved items in the background (the server starts at once).
     """
-    from app.web import dashboard, learners, reviews
+    from app.web import dashboard, learners, queue, reviews, signin
 
     if len(secret_key) < 16:
         raise ValueError("the secret key must be at least 16 characters")
-    bank = Bank(Path(db_path), lock_wait)
-    bank.migrate()  # create and migrate once, so later requests may open read-only
+    # One connection of this process at a time: DuckDB refuses a read-only and a
+    # read-write connection to one file in one process.
+    bank = BankFile(Path(db_path), lock_wait, serialize=True)
+    with bank.write():  # create and migrate once, so later requests may open read-only
+        pass
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -170,7 +175,9 @@ def create_app(
     )
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable) -> Response:
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         response = await call_next(request)
         for header, value in SECURITY_HEADERS.items():
             response.headers.setdefault(header, value)
@@ -208,6 +215,8 @@ def create_app(
         )
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(signin.router)
+    app.include_router(queue.router)
     app.include_router(reviews.router)
     app.include_router(dashboard.router)
     app.include_router(learners.router)

@@ -51,8 +51,10 @@ def csrf_ok(session: dict[str, Any], submitted: str | None) -> bool:
 
 
 def same_origin(origin: str | None, *hosts: str | None) -> bool:
-    """A browser's Origin header, when it sends one, must name this server (one of `hosts`:
-    the Host header, and the public host when a proxy rewrites it)."""
+    """Whether a browser's Origin header, when it sends one, names this server.
+
+    `hosts` are the Host header and the public host when a proxy rewrites it.
+    """
     if not origin:
         return True
     sent = urlsplit(origin).netloc.lower()

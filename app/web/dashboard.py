@@ -7,10 +7,11 @@ from collections import Counter
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app.commands_bank import stats_record
 from app.web.app import context, render
-from app.web.reviews import signed_in
+from app.web.signin import signed_in
 from app.web.views import coverage, kappa_label
+from pipelines.components import blueprint_for
+from pipelines.stats import coverage_record
 from validators.review import agreement
 
 router = APIRouter()
@@ -22,8 +23,7 @@ def dashboard(request: Request) -> Response:
     with web.bank.read() as store:
         me = signed_in(request, store)
         events = store.events()
-    with web.bank.lock:
-        record = stats_record(web.bank.path, None)
+        record = coverage_record(store, blueprint_for(store))
     decisions = Counter((e.reviewer, e.decision) for e in events)
     people = sorted({r for r, _ in decisions})
     pairs = agreement(events)

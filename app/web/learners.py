@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from app.common import resolve_blueprint
 from app.web.app import context, render
 from app.web.auth import token_hash
 from app.web.views import calendar, report_charts
 from bank.models import Blueprint, Learner
+from pipelines.components import blueprint_for
 from pipelines.learners import learner_mastery, learner_readiness
 from planner.calendar import plan_to_ics
 from planner.plan import Plan
@@ -29,7 +29,9 @@ TOKEN_MAX = 128
 NOT_FOUND = "This plan link is not valid: it may have been replaced by a newer one."
 
 
-def _learner(request: Request, token: str) -> tuple[Learner, Plan | None, Blueprint, dict]:
+def _learner(
+    request: Request, token: str
+) -> tuple[Learner, Plan | None, Blueprint, dict[str, Any]]:
     """The link's learner, their latest plan, the blueprint and their measured standing."""
     if not token or len(token) > TOKEN_MAX:
         raise HTTPException(404, NOT_FOUND)
@@ -39,7 +41,7 @@ def _learner(request: Request, token: str) -> tuple[Learner, Plan | None, Bluepr
             raise HTTPException(404, NOT_FOUND)
         learner = store.get_learner(learner_id)
         latest = store.latest_plan(learner_id)
-        blueprint = resolve_blueprint(None, store)
+        blueprint = blueprint_for(store)
         mastery = learner_mastery(store, learner_id, blueprint)
         answered = len(store.responses(learner_id))
     plan = Plan.model_validate(latest[1]) if latest else None

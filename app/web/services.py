@@ -1,55 +1,14 @@
-"""The web app's collaborators: short connections to the bank, and near-duplicate search."""
+"""The web app's near-duplicate search, with a vector cache that follows the bank's edits."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from bank.models import Item
-from bank.store import Store, connect, open_store
-from validators.duplicates import Detector, DuplicateRef, default_detector, near_duplicates
-
-
-class Bank:
-    """The bank file, opened per request and closed at once.
-
-    DuckDB locks the whole file per process, and one process cannot hold a read-only and
-    a read-write connection to it at the same time, so the app opens one connection at a
-    time. While another process (a nightly flow) holds the file, `connect` (what
-    `open_store` uses) waits with jittered backoff for up to `lock_wait` seconds, then
-    gives up with BankBusyError and nothing is written.
-
-    `migrate` runs `open_store` once at startup; later opens skip its migration check,
-    which costs more than the rest of a typical request.
-    """
-
-    def __init__(self, path: Path, lock_wait: float) -> None:
-        self.path = path
-        self.lock_wait = lock_wait
-        self.lock = threading.Lock()
-
-    def migrate(self) -> None:
-        with self.lock, open_store(self.path, wait_s=self.lock_wait):
-            pass
-
-    @contextmanager
-    def _open(self, *, read_only: bool) -> Iterator[Store]:
-        with self.lock:
-            con = connect(self.path, read_only=read_only, wait_s=self.lock_wait)
-            try:
-                yield Store(con, self.path)
-            finally:
-                con.close()
-
-    def read(self) -> AbstractContextManager[Store]:
-        return self._open(read_only=True)
-
-    def write(self) -> AbstractContextManager[Store]:
-        return self._open(read_only=False)
+from validators.detector import Detector, DuplicateRef, default_detector, near_duplicates
 
 
 class FreshEmbeddingCache:

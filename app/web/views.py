@@ -136,7 +136,7 @@ def calendar(plan: Plan, blueprint: Blueprint, today: dt.date) -> dict[str, Any]
                         "kind": KIND_LABELS[block.kind],
                         "kind_color": KIND_COLORS[block.kind],
                         "color": colors.get(block.domain, MIXED_COLOR)
-                        if block.kind in DOMAIN_KINDS
+                        if block.kind in DOMAIN_KINDS and block.domain is not None
                         else KIND_COLORS[block.kind],
                         "what": f"{block.domain}. {domain.name}"
                         if domain
