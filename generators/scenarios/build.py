@@ -68,7 +68,7 @@ def _sentence(text: str) -> str:
 
 def rationale(scenario: Scenario, options: Sequence[Choice], facts: Sequence[Fact]) -> str:
     """Why the key is right and each distractor wrong, then the rules as the notes state them."""
-    parts = []
+    parts: list[str] = []
     for letter, choice in zip(LETTERS, options, strict=True):
         if choice is scenario.key:
             parts.insert(0, f"{letter} is correct. {_sentence(choice.why)}")

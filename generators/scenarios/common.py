@@ -59,8 +59,10 @@ def money(cents: int, *, cents_always: bool = False) -> str:
 
 
 def money_choices(choices: Sequence[Choice]) -> list[Choice]:
-    """Money options written alike: with cents on every option when any has cents
-    ("$33.50" beside "$38.00", not "$38"). Each choice's `value` is its amount in cents."""
+    """Money options written alike: cents on every option when any has cents.
+
+    "$33.50" beside "$38.00", not "$38". Each choice's `value` is its amount in cents.
+    """
     cents = any(c.value is not None and c.value % 100 for c in choices)
     return [
         replace(c, text=money(int(c.value), cents_always=cents)) if c.value is not None else c
@@ -79,7 +81,7 @@ def percent_of(cents: int, percent: int) -> int:
 
 
 def long_date(day: dt.date) -> str:
-    """ "March 3, 2027": how a notice or a letter writes a date."""
+    """A date as a notice or a letter writes it: "March 3, 2027"."""
     return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
@@ -89,5 +91,5 @@ def draw_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
-    """ "1 day", "3 days" ("1 child", "2 children" with `words`)."""
+    """A count with its noun: "1 day", "3 days" ("2 children" with `words`)."""
     return f"{n} {word if n == 1 else (words or word + 's')}"

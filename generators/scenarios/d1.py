@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from generators.scenarios import d1_consent, d1_do_not_use, d1_word_building
 from generators.scenarios.base import Family
 
-FAMILIES: tuple[Family, ...] = ()
+FAMILIES: tuple[Family, ...] = (
+    *d1_word_building.FAMILIES,
+    *d1_do_not_use.FAMILIES,
+    *d1_consent.FAMILIES,
+)

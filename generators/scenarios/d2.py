@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from generators.scenarios import d2_blood_pressure, d2_hand_hygiene_ppe
 from generators.scenarios.base import Family
 
-FAMILIES: tuple[Family, ...] = ()
+FAMILIES: tuple[Family, ...] = (
+    *d2_blood_pressure.FAMILIES,
+    *d2_hand_hygiene_ppe.FAMILIES,
+)

@@ -340,14 +340,14 @@ class CostSharing:
     id = "d5-patient-responsibility"
     domain = 5
     topic = "insurance programs and plans"
-    models = (
+    models: tuple[str, ...] = (
         "deductible-met",
         "deductible-partly-met",
         "deductible-not-met",
         "out-of-pocket-cap",
         "contractual-write-off",
     )
-    rules = (
+    rules: tuple[str, ...] = (
         "deductible-first",
         "coinsurance-of-allowed",
         "out-of-pocket-cap",

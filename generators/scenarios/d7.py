@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from generators.scenarios import d7_backups, d7_x12
 from generators.scenarios.base import Family
 
-FAMILIES: tuple[Family, ...] = ()
+FAMILIES: tuple[Family, ...] = (*d7_backups.FAMILIES, *d7_x12.FAMILIES)
