@@ -158,11 +158,17 @@ class Item(BaseModel):
     sources: list[Source] = Field(default_factory=list)
     difficulty: Difficulty | None = None
     bloom: Bloom | None = None
+    enemy_group: str | None = None
+    """Items that give each other away (made from one fact or item model) share a group."""
     extra: dict[str, Any] = Field(default_factory=dict)
     provenance: Provenance = Field(default_factory=Provenance)
     status: Status = "pending_review"
     flaws: list[Flaw] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list)
+    checked_at: datetime | None = None
+    """When the validators last checked the item (None: never, so "not checked")."""
+    checks_version: str | None = None
+    """The validators' version then; a rule change makes older checks stale."""
 
     @field_validator("stem")
     @classmethod
@@ -222,6 +228,7 @@ class Item(BaseModel):
             "sources": [s.model_dump() for s in self.sources],
             "difficulty": self.difficulty,
             "bloom": self.bloom,
+            "enemy_group": self.enemy_group,
         }
         record = {k: v for k, v in record.items() if v not in (None, [])}
         if self.provenance != Provenance():
@@ -229,6 +236,9 @@ class Item(BaseModel):
         record["status"] = self.status
         if self.flaws:
             record["flaws"] = [f.model_dump() for f in self.flaws]
+        if self.checked_at is not None:
+            record["checked_at"] = self.checked_at.isoformat()
+            record["checks_version"] = self.checks_version
         if self.reasons:
             record["reasons"] = list(self.reasons)
         record.update(self.extra)

@@ -26,6 +26,10 @@ KNOWN_FIELDS = {
     "sources",
     "difficulty",
     "bloom",
+    "enemy_group",
+    # What our checks found is recomputed on the way in, never taken from a file.
+    "checked_at",
+    "checks_version",
     "provenance",
     "status",
     "flaws",
@@ -208,6 +212,7 @@ def parse_record(
         "sources": sources,
         "difficulty": record.get("difficulty") or None,
         "bloom": record.get("bloom") or None,
+        "enemy_group": str(record["enemy_group"]) if record.get("enemy_group") else None,
         "extra": extra,
         "provenance": provenance,
         "status": status or record.get("status") or "pending_review",

@@ -277,15 +277,36 @@ class PracticeSession:
         found = self.blueprint.domain(domain)
         return found.name if found else f"domain {domain}"
 
+    def group_of(self, item_id: str) -> str:
+        """An item's enemy group (itself alone when it has none)."""
+        return self.items[item_id].enemy_group or f"item:{item_id}"
+
+    def best_of_each_group(self, ranked: Sequence[str]) -> list[str]:
+        """The ids in their order, keeping only the first of each enemy group."""
+        seen: set[str] = set()
+        out = []
+        for item_id in ranked:
+            group = self.group_of(item_id)
+            if group not in seen:
+                seen.add(group)
+                out.append(item_id)
+        return out
+
     def pick(self, now: datetime, session: Sequence[str]) -> ScoredItem | None:
-        """The best next item for the drill, none of `session` (the items shown so far)."""
+        """The best next item for the drill, no item of `session` nor an enemy of one.
+
+        `session` holds the items shown so far; an enemy (an item of the same fact or item
+        model) would give its answer away.
+        """
+        used = {self.group_of(i) for i in session if i in self.items}
+        blocked = [i for i in self.items if self.group_of(i) in used]
         return select_next(
             self.candidates,
             self.mastery(),
             self.counts,
             now,
             self._cards,
-            list(session),
+            [*session, *blocked],
             self.scheduler,
             rng=self.rng,
         )
@@ -320,7 +341,7 @@ class PracticeSession:
         """The exam form: per domain its blueprint share of ``size``, then shuffled.
 
         The best-ranked eligible items come first (the drill's ranking and exposure
-        control).
+        control), and the form holds at most one item of an enemy group.
         """
         mastery = self.mastery()
         ranked: dict[int, list[str]] = {}
@@ -329,9 +350,19 @@ class PracticeSession:
             scored = rank_candidates(
                 pool, mastery, self.counts, now, self._cards, (), self.scheduler, rng=self.rng
             )
-            ranked[d] = [s.item_id for s in scored]
+            ranked[d] = self.best_of_each_group([s.item_id for s in scored])
         quotas = exam_quotas(self.counts, size, {d: len(ids) for d, ids in ranked.items()})
-        form = [self.items[i] for d, k in quotas.items() for i in ranked[d][:k]]
+        used: set[str] = set()
+        form: list[Item] = []
+        for d, k in quotas.items():
+            taken = 0
+            for item_id in ranked[d]:
+                if taken == k:
+                    break
+                if self.group_of(item_id) not in used:
+                    used.add(self.group_of(item_id))
+                    form.append(self.items[item_id])
+                    taken += 1
         (self.rng or random.Random(0)).shuffle(form)
         return form
 

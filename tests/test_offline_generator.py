@@ -1,8 +1,8 @@
-"""The offline generator: deterministic, balanced, flaw-free, grounded, enough items per domain."""
+"""The offline generator: deterministic, balanced, flaw-free, grounded, enough items per domain,
+half of them scenarios, distractors only from the fact's own concept class."""
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from pathlib import Path
 
@@ -10,13 +10,17 @@ import pytest
 
 from bank.models import Blueprint, Item
 from bank.notes import NoteSet, load_notes
+from bank.text import normalize_text
 from generators.base import GenerationRequest
-from generators.offline import OfflineGenerator, _numeric_distractors, drafts_for, supported_items
+from generators.offline import SCENARIO_SHARE, OfflineGenerator, supported_items
+from generators.recall import natural_order, numeric_distractors
+from generators.recall_models import drafts_for
+from generators.scenarios.catalog import FAMILIES
 from validators.flaws import check_flaws
 from validators.grounding import quote_support
 
 NOTES = Path(__file__).resolve().parents[1] / "data" / "notes"
-MODELS = {
+RECALL_MODELS = {
     "term_from_definition",
     "definition_from_term",
     "item_from_category",
@@ -24,9 +28,10 @@ MODELS = {
     "numeric_fact",
     "procedure_first_step",
     "procedure_next_step",
+    "procedure_last_step",
     "effect_of_cause",
-    "cause_of_effect",
 }
+SCENARIO_MODELS = {f"{f.id}/{m}" for f in FAMILIES for m in f.models}
 
 
 @pytest.fixture(scope="module")
@@ -82,30 +87,33 @@ def test_every_item_is_valid_flaw_free_and_grounded(
             models[item.extra["item_model"]] += 1
             assert check_flaws(item.stem, item.options, item.answer) == [], item
             assert item.generated and item.rationale and item.sources
-            source = item.sources[0]
-            assert quote_support(source.quote, by_id[source.note].text) == 1.0
-            assert item.provenance.generator == "offline" and item.provenance.notes == [source.note]
+            for source in item.sources:
+                assert quote_support(source.quote, by_id[source.note].text) == 1.0
+            assert item.provenance.generator == "offline"
+            assert item.provenance.notes == sorted({s.note for s in item.sources})
             assert item.topic in {t for n in notes.notes for t in [n.topic]}
-    assert set(models) == MODELS, models
+            assert item.enemy_group and item.difficulty and item.bloom
+    assert set(models) == RECALL_MODELS | SCENARIO_MODELS, set(models) ^ (
+        RECALL_MODELS | SCENARIO_MODELS
+    )
 
 
 def test_no_two_items_from_one_fact_and_model(supply: dict[int, list[Item]]) -> None:
     for items in supply.values():
-        keys = [(i.extra["fact"], i.extra["item_model"], i.stem) for i in items]
+        keys = [(i.extra.get("fact"), i.extra["item_model"], i.stem, i.key_text) for i in items]
         assert len(keys) == len(set(keys))
         assert len({i.content_hash for i in items}) == len(items)
 
 
 def test_numeric_distractors_are_near_and_ordered() -> None:
-    rng = random.Random(0)
     for position in range(4):
-        values = _numeric_distractors("30 days", position, rng)
+        values = numeric_distractors("30 days", position)
         assert values is not None
         numbers = sorted([30, *(int(v.split()[0]) for v in values)])
         assert numbers.index(30) == position
         assert all(v.endswith(" days") for v in values)
-    assert _numeric_distractors("$1,250.00", 1, rng) is not None
-    assert all(float(v.rstrip("%")) <= 100 for v in _numeric_distractors("60%", 0, rng) or [])
+    assert numeric_distractors("$1,250.00", 1) is not None
+    assert all(float(v.rstrip("%")) <= 100 for v in numeric_distractors("60%", 0) or [])
 
 
 def test_numeric_items_list_options_in_ascending_order(supply: dict[int, list[Item]]) -> None:
@@ -143,3 +151,80 @@ def test_topic_and_difficulty_filters(notes: NoteSet, blueprint: Blueprint) -> N
     )
     assert items and all(i.topic == "billing compliance" and i.difficulty == "easy" for i in items)
     assert len(drafts_for(notes, 5, "billing compliance")) < len(drafts_for(notes, 5))
+
+
+# --- what an item writer asks of the items (issue: items an item writer accepts) -------------
+
+
+def _concept_class(item: Item, notes: NoteSet) -> set[str]:
+    """What may stand beside a recall item's key: its note's facts, its fact's hand-picked
+    alternatives, the members of a confusable set holding the key (and their definitions)."""
+    note_id, line = item.extra["fact"].rsplit(":", 1)
+    note = notes.by_id()[note_id]
+    fact = next(f for f in note.facts if f.line == int(line))
+    allowed = {normalize_text(v) for f in note.facts for v in f.fields}
+    allowed |= {normalize_text(s) for f in note.facts for v in f.fields for s in v.split(">")}
+    allowed |= {normalize_text(a) for a in fact.alts}
+    for members in notes.confusable_sets(item.domain):
+        if normalize_text(item.key_text) in {normalize_text(m) for m in members}:
+            allowed |= {normalize_text(m) for m in members}
+    allowed |= {
+        normalize_text(f.fields[1])
+        for f in notes.facts
+        if f.kind == "term" and normalize_text(f.fields[0]) in allowed
+    }
+    return allowed
+
+
+def test_recall_distractors_come_only_from_the_facts_concept_class(
+    supply: dict[int, list[Item]], notes: NoteSet
+) -> None:
+    checked = 0
+    for items in supply.values():
+        for item in items:
+            if "fact" not in item.extra or item.extra["item_model"] == "numeric_fact":
+                continue
+            allowed = _concept_class(item, notes)
+            distractors = [o for o, x in zip(item.options, "ABCD", strict=True) if x != item.answer]
+            assert all(normalize_text(o) in allowed for o in distractors), item
+            checked += 1
+    assert checked > 1000
+
+
+def test_items_of_one_fact_share_an_enemy_group_and_the_reverse_model_is_gone(
+    supply: dict[int, list[Item]],
+) -> None:
+    by_fact: dict[str, set[str | None]] = {}
+    for items in supply.values():
+        for item in items:
+            assert item.extra["item_model"] != "cause_of_effect"
+            if "fact" in item.extra:
+                by_fact.setdefault(item.extra["fact"], set()).add(item.enemy_group)
+    assert by_fact and all(groups == {f"fact:{fact}"} for fact, groups in by_fact.items())
+
+
+def test_half_the_items_are_front_office_scenarios_at_application_level(
+    notes: NoteSet, blueprint: Blueprint
+) -> None:
+    gen = OfflineGenerator(check_flaws)
+    for domain in blueprint.numbers:
+        items = gen.generate(GenerationRequest(domain=domain, count=40, seed=2), notes, blueprint)
+        scenarios = [i for i in items.items if "fact" not in i.extra]
+        assert len(items.items) == 40
+        assert len(scenarios) >= SCENARIO_SHARE * 40 - 1, domain
+        assert all(i.bloom in ("apply", "analyze") for i in scenarios)
+
+
+def test_options_read_cleanly_and_no_stem_word_echoes_in_the_key_alone(
+    supply: dict[int, list[Item]],
+) -> None:
+    from generators.recall import echo_cue
+
+    for items in supply.values():
+        for item in items:
+            if "fact" not in item.extra:
+                continue
+            assert all(o[:1] == o[:1].upper() for o in item.options), item.options
+            assert echo_cue(item.stem, item.options, "ABCD".index(item.answer)) is None
+            numbered = natural_order(item.options)
+            assert numbered is None or numbered == item.options, item.options

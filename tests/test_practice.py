@@ -317,6 +317,28 @@ def test_timed_exam_stops_on_q_and_keeps_the_answers(db: Path, blueprint: Bluepr
     assert result.readiness is not None
 
 
+def test_no_form_or_practice_set_holds_two_items_of_one_enemy_group(
+    tmp_path: Path, blueprint: Blueprint
+) -> None:
+    # 3 items a domain, two of each domain's items made from one fact (one enemy group)
+    items = []
+    for d in CMAS:
+        trio = approved(3, domain=d, start=10 * d)
+        items += [trio[0].model_copy(update={"enemy_group": f"fact:d{d}"}),
+                  trio[1].model_copy(update={"enemy_group": f"fact:d{d}"}), trio[2]]  # fmt: skip
+    exam_db, drill_db = tmp_path / "exam.duckdb", tmp_path / "drill.duckdb"
+    bank(exam_db, items)
+    bank(drill_db, items)
+    run, _ = session(exam_db, blueprint, FakeClock(), [("A", 5)] * 30)
+    exam = run.mock_exam(24)
+    groups = [it.enemy_group for it in exam.exam_items if it.enemy_group]
+    assert len(groups) == len(set(groups)) == len(CMAS)  # one of each group, never two
+    assert len(exam.exam_items) == 2 * len(CMAS)  # the form is shorter, not enemy-laden
+    drill, _ = session(drill_db, blueprint, FakeClock(), [("A", 5)] * 30, domain=5)
+    shown = [a.item for a in drill.adaptive(3).answers]
+    assert len(shown) == 2 and len({it.enemy_group or it.id for it in shown}) == 2
+
+
 def test_exam_quotas_follow_the_blueprint_and_fill_from_other_domains() -> None:
     assert exam_quotas(CMAS, 200) == CMAS
     short = exam_quotas(CMAS, 20, {**dict.fromkeys(CMAS, 10), 4: 0})

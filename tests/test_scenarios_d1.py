@@ -7,6 +7,7 @@ word-part facts, not by calling the families' helpers.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -116,6 +117,30 @@ def test_do_not_use_keys(model: str) -> None:
             assert s.key.text == expected, v
 
 
+def test_rewrite_dose_distractors_are_the_named_wrong_typings() -> None:
+    for s in draws(DoNotUse(), "rewrite-dose"):
+        v = s.variables
+        intended = Decimal(v["intended"])
+        for d in s.distractors:
+            assert d.text != f"{typed(v['written'])} mg"  # never the typing the list wants
+            dose = Decimal(d.text.removesuffix(" mg"))  # Decimal(".5") is 0.5
+            if d.misconception == "typed-the-misreading":
+                assert dose == 10 * intended
+            else:  # the same dose written with a banned zero (or without the needed one)
+                assert dose == intended
+                assert abs((d.value or 0) - float(intended)) < 1e-5
+
+
+def test_rewrite_dose_key_is_not_always_first_among_equal_doses(repo_notes: NoteSet) -> None:
+    letters: Counter[str] = Counter()
+    for seed in SEEDS:
+        s = DoNotUse().draw(random.Random(seed), "rewrite-dose")
+        item = build_scenario_item(DoNotUse(), s, repo_notes, screen=check_flaws)
+        assert item is not None
+        letters[item.answer] += 1
+    assert max(letters.values()) <= 0.6 * len(SEEDS), letters
+
+
 # -- consent -------------------------------------------------------------------------
 
 
@@ -182,7 +207,7 @@ def test_items_are_flaw_free_and_cited(
         assert item is not None, (seed, model)
         assert check_flaws(item.stem, item.options, item.answer) == []
         assert {src.note for src in item.sources} == NOTES[family.id]
-        assert item.extra["enemy_group"] == f"{family.id}/{model}"
+        assert item.enemy_group == f"{family.id}/{model}"
         assert blueprint.topic(1, item.topic or "") == item.topic
 
 

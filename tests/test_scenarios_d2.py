@@ -131,8 +131,17 @@ def test_items_are_flaw_free_and_cited(
         assert item is not None, (seed, model)
         assert check_flaws(item.stem, item.options, item.answer) == []
         assert {src.note for src in item.sources} == NOTES[family.id]
-        assert item.extra["enemy_group"] == f"{family.id}/{model}"
+        assert item.enemy_group == f"{family.id}/{model}"
         assert blueprint.topic(2, item.topic or "") == item.topic
+
+
+def test_soap_and_water_key_takes_the_position_asked(repo_notes: NoteSet) -> None:
+    family = HandHygienePPE()
+    for seed in SEEDS:
+        s = family.draw(random.Random(seed), "soap-and-water")
+        assert not s.ordered  # actions, not quantities: no natural order holds the key
+        item = build_scenario_item(family, s, repo_notes, screen=check_flaws, position=seed % 4)
+        assert item is not None and item.answer == "ABCD"[seed % 4], (seed, item)
 
 
 def test_blood_pressure_options_run_from_normal_to_stage_2(repo_notes: NoteSet) -> None:

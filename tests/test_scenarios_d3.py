@@ -8,6 +8,9 @@ holds no clinical detail, a message names the one required element its slip lack
 from __future__ import annotations
 
 import random
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
@@ -174,6 +177,48 @@ def test_counts_are_ordered_quantities() -> None:
             assert all(q is not None and q.value > 0 for q in values)
 
 
+def wave_misreadings(v: Mapping[str, Any]) -> dict[str, int]:
+    """What each named slip gives for a wave count, worked out from the stem's figures."""
+    hours, per_hour = v["end"] - v["start"], v["on_hour"] + v["half"]
+    groups = hours * (2 if v["half"] else 1)
+    return {
+        "booked-at-closing-time": per_hour * hours + v["on_hour"],
+        "one-hour-short": per_hour * (hours - 1),
+        "one-hour-only": per_hour,
+        "counted-groups": groups,
+        "top-of-hour-only": v["on_hour"] * hours,
+        "wave-every-half-hour": 2 * per_hour * hours,
+        "half-past-as-full-wave": 2 * v["on_hour"] * hours,
+        "counted-hour-marks": per_hour * (hours + 1),
+    }
+
+
+def test_wave_count_distractors_follow_their_slips_and_miss_the_key() -> None:
+    for model in ("wave-count", "modified-wave-count"):
+        for s in draws(Scheduling(), model):
+            v, key = s.variables, count(s.key.text)
+            assert key == expected_scheduling(s)
+            slips = wave_misreadings(v)
+            for d in s.distractors:
+                assert count(d.text) == slips[d.misconception or ""] != key, (v, d)
+            below = sum(count(d.text) < key for d in s.distractors)
+            assert below >= 2 and len(s.distractors) - below >= 2, v  # the key can move
+
+
+def test_wave_count_keys_do_not_sit_on_one_letter(repo_notes: NoteSet) -> None:
+    for model in ("wave-count", "modified-wave-count"):
+        letters: Counter[str] = Counter()
+        for seed in SEEDS:
+            s = Scheduling().draw(random.Random(seed), model)
+            position = seed % 4
+            item = build_scenario_item(
+                Scheduling(), s, repo_notes, screen=check_flaws, position=position
+            )
+            assert item is not None
+            letters[item.answer] += 1
+        assert max(letters.values()) <= 0.6 * len(SEEDS), (model, letters)
+
+
 @pytest.mark.parametrize(("family", "model"), CASES, ids=[f"{f.id}/{m}" for f, m in CASES])
 def test_items_are_flaw_free_and_cited(
     family: Family, model: str, repo_notes: NoteSet, blueprint: Blueprint
@@ -184,7 +229,7 @@ def test_items_are_flaw_free_and_cited(
         assert item is not None, (seed, s.stem)
         assert check_flaws(item.stem, item.options, item.answer) == []
         assert {src.note for src in item.sources} == NOTES[family.id]
-        assert item.extra["enemy_group"] == f"{family.id}/{model}"
+        assert item.enemy_group == f"{family.id}/{model}"
         assert blueprint.topic(3, item.topic or "") == item.topic
         if s.ordered:
             values = [parse_quantity(o).value for o in item.options]  # type: ignore[union-attr]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+from collections import Counter
 
 import pytest
 
@@ -223,6 +224,60 @@ def test_distractors_are_wrong_distinct_and_named(family: Family, model: str) ->
                 assert c.value == want
 
 
+def business_days_after(day: dt.date, n: int) -> dt.date:
+    """The n-th Monday-to-Friday day after `day`, the day itself not counted."""
+    while n:
+        day += dt.timedelta(days=1)
+        n -= day.weekday() < 5
+    return day
+
+
+def deadline_slips(s: Scenario) -> dict[str, dt.date]:
+    """The date each named slip gives for an amendment or access deadline."""
+    v, received = s.variables, s.variables["received"]
+    days = 60 if s.model == "amendment-deadline" else 30
+
+    def after(n: int) -> dt.date:
+        return received + dt.timedelta(days=n)
+
+    slips = {
+        "counted-receipt-day": after(days - 1),
+        "business-days": business_days_after(received, days),
+        "assumed-extension": after(days + 30),
+    }
+    if s.model == "amendment-deadline":
+        slips |= {"access-clock": after(30), "complaint-window": after(180)}
+    else:
+        slips |= {
+            "counted-from-letter-date": v["written"] + dt.timedelta(days=30),
+            "fifteen-days": after(15),
+        }
+    return slips
+
+
+@pytest.mark.parametrize("model", ["amendment-deadline", "access-deadline"])
+def test_deadline_distractors_follow_their_slips_and_miss_the_key(model: str) -> None:
+    family = RecordCorrections() if model == "amendment-deadline" else ReleaseOfInformation()
+    for s in draws(family, model):
+        key, slips = as_date(s.key.text), deadline_slips(s)
+        for d in s.distractors:
+            assert as_date(d.text) == slips[d.misconception] != key, (s.variables, d)
+        below = sum(as_date(d.text) < key for d in s.distractors)
+        assert below >= 2 and len(s.distractors) - below >= 2  # the key's rank can move
+
+
+@pytest.mark.parametrize("model", ["amendment-deadline", "access-deadline", "amendment-denied"])
+def test_keys_do_not_sit_on_one_letter(model: str, repo_notes: NoteSet) -> None:
+    family = ReleaseOfInformation() if model.startswith("access") else RecordCorrections()
+    letters: Counter[str] = Counter()
+    for seed in SEEDS:
+        s = family.draw(random.Random(seed), model)
+        item = build_scenario_item(family, s, repo_notes, screen=check_flaws, position=seed % 4)
+        assert item is not None
+        letters[item.answer] += 1
+    assert max(letters.values()) <= 0.6 * len(SEEDS), letters
+
+
 @pytest.mark.parametrize(("family", "model"), CASES, ids=[f"{f.id}/{m}" for f, m in CASES])
 def test_items_are_flaw_free_and_cited(
     family: Family, model: str, repo_notes: NoteSet, blueprint: Blueprint
@@ -234,7 +289,7 @@ def test_items_are_flaw_free_and_cited(
         assert check_flaws(item.stem, item.options, item.answer) == []
         note = "d4-hipaa-individual-rights" if model in RIGHTS_MODELS else NOTES[family.id]
         assert {src.note for src in item.sources} == {note}
-        assert item.extra["enemy_group"] == f"{family.id}/{model}"
+        assert item.enemy_group == f"{family.id}/{model}"
         assert blueprint.topic(4, item.topic or "") == item.topic
 
 

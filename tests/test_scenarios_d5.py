@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -69,6 +70,67 @@ def test_distractors_are_wrong_distinct_and_named(model: str) -> None:
         )
 
 
+def cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def cost_sharing_slips(model: str, v: dict) -> dict[str, Decimal]:
+    """What a candidate with each misconception added to move the key's rank computes.
+
+    Worked out from the drawn figures; none may equal the key.
+    """
+    allowed, charge = Decimal(v["allowed"]) / 100, Decimal(v["charge"]) / 100
+    c = Decimal(v["coinsurance"]) / 100
+    if model == "deductible-met":
+        return {
+            "met-deductible-means-covered": Decimal(0),
+            "coinsurance-of-plan-payment": cents(cents(allowed * (1 - c)) * c),
+        }
+    if model == "deductible-not-met":
+        return {
+            "billed-rest-of-deductible": Decimal(v["deductible"] - v["deductible_paid"]) / 100,
+            "billed-whole-deductible": Decimal(v["deductible"]) / 100,
+        }
+    if model == "out-of-pocket-cap":
+        room = Decimal(v["oop_max"] - v["spent"]) / 100
+        share = cents(allowed * c)
+        return {
+            "coinsurance-of-room-left": cents(room * c),
+            "billed-part-over-maximum": share - room,
+        }
+    return {"coinsurance-on-difference": cents((charge - allowed) * (1 - c))}
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["deductible-met", "deductible-not-met", "out-of-pocket-cap", "contractual-write-off"],
+)
+def test_added_distractors_follow_their_misconception_and_miss_the_key(model: str) -> None:
+    for seed in SEEDS:
+        s = FAMILY.draw(random.Random(seed), model)
+        key, slips = dollars(s.key.text), cost_sharing_slips(model, s.variables)
+        named = {d.misconception: dollars(d.text) for d in s.distractors}
+        for misconception, amount in slips.items():
+            if misconception in named:  # left out only when it repeats another amount
+                assert named[misconception] == amount != key, (seed, misconception)
+        below = sum(dollars(d.text) < key for d in s.distractors)
+        assert below >= 2 and len(s.distractors) - below >= 2, (seed, s.variables)
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["deductible-met", "deductible-not-met", "out-of-pocket-cap", "contractual-write-off"],
+)
+def test_keys_do_not_sit_on_one_letter(model: str, repo_notes: NoteSet) -> None:
+    letters: Counter[str] = Counter()
+    for seed in SEEDS:
+        s = FAMILY.draw(random.Random(seed), model)
+        item = build_scenario_item(FAMILY, s, repo_notes, screen=check_flaws, position=seed % 4)
+        assert item is not None
+        letters[item.answer] += 1
+    assert max(letters.values()) <= 0.6 * len(SEEDS), letters
+
+
 def test_variables_stay_in_their_ranges() -> None:
     for seed in SEEDS:
         for model in FAMILY.models:
@@ -89,7 +151,7 @@ def test_items_are_flaw_free_cited_and_ordered(repo_notes: NoteSet, blueprint: B
             values = [parse_quantity(o).value for o in item.options]  # type: ignore[union-attr]
             assert values == sorted(values)
             assert {src.note for src in item.sources} == {"d5-managed-care-and-cost-sharing"}
-            assert item.extra["enemy_group"] == f"{FAMILY.id}/{model}"
+            assert item.enemy_group == f"{FAMILY.id}/{model}"
             assert item.bloom in ("apply", "analyze")
             assert blueprint.topic(5, item.topic or "") == item.topic
 
@@ -235,7 +297,7 @@ def test_new_family_items_are_flaw_free_and_cited(
         assert item.options[ord(item.answer) - ord("A")] == s.key.text
         assert {src.note for src in item.sources} <= NOTES_CITED[family.id]
         assert [src.quote for src in item.sources] == [repo_notes.rule(r).quote for r in s.rules]
-        assert item.extra["enemy_group"] == f"{family.id}/{model}"
+        assert item.enemy_group == f"{family.id}/{model}"
         assert blueprint.topic(5, item.topic or "") == item.topic
         if s.ordered:
             values = [parse_quantity(o).value for o in item.options]  # type: ignore[union-attr]

@@ -82,8 +82,20 @@ def test_backup_keys_match_an_independent_computation(model: str) -> None:
 def test_x12_keys_match_the_rule_for_the_task(model: str) -> None:
     for s in draws(X12Transaction(), model):
         assert s.variables["task"] == model
-        assert s.key.text == X12_FOR_TASK[model]
+        assert s.key.text == f"X12 {X12_FOR_TASK[model]}"
         assert s.rules == (X12_RULE[model],)
+        assert not s.ordered  # transaction names: the key goes where the builder puts it
+        assert all(d.text.startswith("X12 ") and d.value is None for d in s.distractors)
+
+
+@pytest.mark.parametrize("model", X12Transaction.models)
+def test_x12_key_takes_the_position_asked(model: str, repo_notes: NoteSet) -> None:
+    for seed, s in zip(SEEDS, draws(X12Transaction(), model), strict=True):
+        item = build_scenario_item(
+            X12Transaction(), s, repo_notes, screen=check_flaws, position=seed % 4
+        )
+        assert item is not None
+        assert item.answer == "ABCD"[seed % 4], (seed, item.options)
 
 
 @pytest.mark.parametrize(("family", "model"), CASES, ids=[f"{f.id}/{m}" for f, m in CASES])
@@ -124,7 +136,7 @@ def test_items_are_flaw_free_cited_and_ordered(
         assert item is not None, (seed, model)
         assert check_flaws(item.stem, item.options, item.answer) == []
         assert {src.note for src in item.sources} == {NOTES[family.id]}
-        assert item.extra["enemy_group"] == f"{family.id}/{model}"
+        assert item.enemy_group == f"{family.id}/{model}"
         assert blueprint.topic(7, item.topic or "") == item.topic
         if s.ordered:
             value = {c.text: c.value for c in (s.key, *s.distractors)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 
 import pytest
 
@@ -138,6 +139,45 @@ def test_osha_keys_match_an_independent_computation(model: str) -> None:
             assert parse_date(s.key.text) == plus_years(v["left"], 30)
 
 
+def osha_slips(s: Scenario) -> dict[str, float]:
+    """The value (timestamp or date ordinal) each named slip gives, from the drawn facts."""
+    v = s.variables
+    if s.model.endswith("-report"):
+        hours = dt.timedelta(hours=8 if v["fatal"] else 24)
+        what = "death" if v["fatal"] else "admission"
+        return {
+            f"counted-from-{what}": (v["event"] + hours).timestamp(),
+            "counted-from-fall": (v["fell"] + hours).timestamp(),
+            "recording-deadline": (v["learned"] + dt.timedelta(days=7)).timestamp(),
+            "thirty-day-window": (v["learned"] + dt.timedelta(days=30)).timestamp(),
+        }
+    if s.model == "training-records":
+        years = {"annual-retraining": 1, "time-card-retention": 2, "injury-log-retention": 5}
+        return {name: plus_years(v["held"], n).toordinal() for name, n in years.items()}
+    worked = v["left"].year - v["hired"].year
+    return {
+        "employment-counted-twice": plus_years(v["left"], 30 + worked).toordinal(),
+        "counted-to-year-end": dt.date(v["left"].year + 30, 12, 31).toordinal(),
+        "counted-from-exposure": plus_years(v["exposed"], 30).toordinal(),
+        "counted-from-hire": plus_years(v["hired"], 30).toordinal(),
+    }
+
+
+@pytest.mark.parametrize("model", OshaDeadlines.models)
+def test_osha_distractors_follow_their_slips_and_miss_the_key(model: str) -> None:
+    for s in draws(OshaDeadlines(), model):
+        v, slips = s.variables, osha_slips(s)
+        for d in s.distractors:
+            if d.misconception in slips:
+                assert d.value == slips[d.misconception] != s.key.value, (v, d)
+        below = sum((d.value or 0) < (s.key.value or 0) for d in s.distractors)
+        assert below >= 2 and len(s.distractors) - below >= 2, v  # the key's rank can move
+        if "fell" in v:  # three different clock starts, in order, the same day
+            assert v["fell"] + dt.timedelta(minutes=30) <= v["event"]
+            assert v["event"] + dt.timedelta(minutes=30) <= v["learned"]
+            assert v["fell"].date() == v["learned"].date()
+
+
 # --- Reorder point ----------------------------------------------------------------------
 
 
@@ -153,6 +193,45 @@ def test_reorder_keys_match_an_independent_computation(model: str) -> None:
         else:
             expected = reorder_at
         assert int(s.key.text.split()[0]) == expected, (v, s.key.text)
+
+
+def test_reorder_point_distractors_follow_their_slips_and_miss_the_key() -> None:
+    for model in ("reorder-point-daily", "reorder-point-weekly"):
+        for s in draws(ReorderPoint(), model):
+            v = s.variables
+            demand, key = v["usage"] * v["lead"], v["usage"] * v["lead"] + v["safety"]
+            slips = {
+                "forgot-safety-stock": demand,
+                "subtracted-safety-stock": demand - v["safety"],
+                "safety-stock-twice": demand + 2 * v["safety"],
+                "safety-stock-as-time": v["usage"] * (v["lead"] + v["safety"]),
+                "added-usage-and-lead-time": v["usage"] + v["lead"] + v["safety"],
+                "lead-time-in-days": 7 * demand + v["safety"],
+            }
+            for d in s.distractors:
+                assert int(d.text.split()[0]) == slips[d.misconception] != key, (v, d)
+            if model == "reorder-point-weekly":
+                assert "lead-time-in-days" in {d.misconception for d in s.distractors}
+
+
+# The item models whose key once sat on one letter whatever position was asked.
+LISTED: list[tuple[Family, str]] = [
+    *((OshaDeadlines(), m) for m in OshaDeadlines.models),
+    (ReorderPoint(), "reorder-point-daily"),
+    (ReorderPoint(), "reorder-point-weekly"),
+    (FmlaEligibility(), "short-hours"),
+    (FmlaEligibility(), "worksite"),
+]
+
+
+@pytest.mark.parametrize(("family", "model"), LISTED, ids=[m for _, m in LISTED])
+def test_keys_do_not_sit_on_one_letter(family: Family, model: str, repo_notes: NoteSet) -> None:
+    letters: Counter[str] = Counter()
+    for seed, s in zip(SEEDS, draws(family, model), strict=True):
+        item = build_scenario_item(family, s, repo_notes, screen=check_flaws, position=seed % 4)
+        assert item is not None
+        letters[item.answer] += 1
+    assert max(letters.values()) <= 0.6 * len(SEEDS), letters
 
 
 # --- Every family -----------------------------------------------------------------------
@@ -220,7 +299,7 @@ def test_items_are_flaw_free_cited_and_ordered(
         assert item is not None, (seed, model)
         assert check_flaws(item.stem, item.options, item.answer) == []
         assert {src.note for src in item.sources} == expected_notes(family, model)
-        assert item.extra["enemy_group"] == f"{family.id}/{model}"
+        assert item.enemy_group == f"{family.id}/{model}"
         assert blueprint.topic(8, item.topic or "") == item.topic
         if s.ordered:
             value = {c.text: c.value for c in (s.key, *s.distractors)}

@@ -7,12 +7,12 @@ rejected.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from bank.models import Item
+from bank.models import Flaw, Item
 from bank.text import content_words, normalize_text
 from validators.identifiers import identifiers
 
@@ -39,7 +39,7 @@ def _phrase(text: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)")
 
 
-def find_enemies(items: Sequence[Item]) -> list[Enemy]:
+def find_enemies(items: Sequence[Item], among: Collection[int] | None = None) -> list[Enemy]:
     """Pairs where one item's stem (or key) gives away another's key.
 
     The first holds the other's key text, in one sentence with most of the content words
@@ -47,19 +47,25 @@ def find_enemies(items: Sequence[Item]) -> list[Enemy]:
     Reported for review, not rejected.
 
     Keys without a content word or a number ("All of the above", "Yes") are skipped, and
-    so are pairs whose keys are the same text.
+    so are pairs whose keys are the same text. With `among` (indices of `items`), only
+    pairs with at least one item among them are sought: a batch against a whole bank.
     """
     keys = [normalize_text(it.key_text).rstrip(" .;:,!?") for it in items]
     texts = [(normalize_text(it.stem), normalize_text(it.key_text)) for it in items]
     stem_words = [content_words(it.stem) for it in items]
     key_words = [content_words(it.key_text) for it in items]
-    by_word: dict[str, set[int]] = {}
+    chosen = set(range(len(items)) if among is None else among)
+    by_word: dict[str, set[int]] = {}  # every item, for the chosen ones' answers
+    chosen_by_word: dict[str, set[int]] = {}  # the chosen ones, for everyone else's answers
     for a in range(len(items)):
         for w in stem_words[a] | key_words[a]:
             by_word.setdefault(w, set()).add(a)
+            if a in chosen:
+                chosen_by_word.setdefault(w, set()).add(a)
 
     out = []
     for b, item in enumerate(items):
+        index = by_word if b in chosen else chosen_by_word
         key = keys[b]
         if len(key) < 3 or not (key_words[b] or identifiers(key)):
             continue
@@ -69,7 +75,7 @@ def find_enemies(items: Sequence[Item]) -> list[Enemy]:
             continue
         counts: dict[int, int] = {}
         for w in cue:
-            for a in by_word.get(w, ()):
+            for a in index.get(w, ()):
                 counts[a] = counts.get(a, 0) + 1
         pattern = _phrase(key)
         for a in sorted(a for a, n in counts.items() if n >= need and a != b):
@@ -87,6 +93,37 @@ def find_enemies(items: Sequence[Item]) -> list[Enemy]:
                     )
                 )
     return out
+
+
+ENEMY = "enemy_item"
+
+
+def enemy_flaws(batch: Sequence[Item], bank: Sequence[Item]) -> list[list[Flaw]]:
+    """For each batch item, an `enemy_item` flaw per item (batch or bank) it is an enemy of.
+
+    The evidence starts with the other item's id, so that forms can keep the two apart.
+    """
+    items = [*batch, *bank]
+    found: list[list[Flaw]] = [[] for _ in batch]
+    at = {it.id: i for i, it in enumerate(batch)}
+    groups = {it.id: it.enemy_group for it in items}
+    for e in find_enemies(items, range(len(batch))):
+        if groups.get(e.item) and groups.get(e.item) == groups.get(e.other):
+            continue  # one fact or item model: the enemy group keeps them apart already
+        if e.item in at:
+            found[at[e.item]].append(
+                Flaw(code=ENEMY, where="stem", evidence=f"{e.other}: gives away its answer")
+            )
+        if e.other in at:
+            found[at[e.other]].append(
+                Flaw(code=ENEMY, where="key", evidence=f"{e.item}: gives away this answer")
+            )
+    return found
+
+
+def enemy_ids(item: Item) -> set[str]:
+    """The ids an item's `enemy_item` flaws name."""
+    return {f.evidence.split(":", 1)[0] for f in item.flaws if f.code == ENEMY}
 
 
 def _giveaway(

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from bank.models import Blueprint, Flaw, Item
 from bank.notes import NoteSet
 from validators.detector import Detector, DuplicateRef, ExactDetector
+from validators.enemies import ENEMY, enemy_flaws
 from validators.flaws import RULES, check_flaws
 
 Status = Literal["clean", "flagged", "duplicate", "rejected"]
@@ -46,39 +48,73 @@ class BatchReport:
         """The number of verdicts of each status present."""
         return dict(Counter(v.status for v in self.verdicts))
 
-    def routed(self) -> list[Item]:
+    def routed(self, now: datetime | None = None) -> list[Item]:
         """Items as they go to the bank: survivors to review with their flaws, the rest rejected.
 
         A fuzzy duplicate (no exact match, similarity under REJECT_SIMILARITY) is not thrown
         away: it goes to a reviewer flagged `possible_duplicate`, who sees both side by side.
+        With `now`, every item is marked checked then (by CHECKS_VERSION).
         """
         out = []
+        stamp = checked_stamp(now)
         for v in self.verdicts:
             if v.item is None:
                 continue
             if v.status in ("clean", "flagged") or possible_duplicate(v):
-                flaws = v.flaws + [
-                    Flaw(
-                        code=POSSIBLE_DUPLICATE,
-                        where="stem",
-                        evidence=f"{d.of} ({d.kind} {d.similarity:.2f})",
-                    )
-                    for d in v.duplicates
-                ]
-                out.append(v.item.model_copy(update={"status": "pending_review", "flaws": flaws}))
+                flaws = v.flaws + duplicate_flaws(v.duplicates)
+                out.append(
+                    v.item.model_copy(update={"status": "pending_review", "flaws": flaws, **stamp})
+                )
             else:
                 reasons = v.errors + [
                     f"duplicate of {d.of} ({d.kind}, {d.similarity:.2f})" for d in v.duplicates
                 ]
                 out.append(
                     v.item.model_copy(
-                        update={"status": "rejected", "flaws": v.flaws, "reasons": reasons}
+                        update={"status": "rejected", "flaws": v.flaws, "reasons": reasons, **stamp}
                     )
                 )
         return out
 
+    def checked(self, now: datetime) -> list[Item]:
+        """The items as checked now, their status kept: flaws with near-duplicates added.
 
+        For items a person brought in (an import, an edit): nothing is rejected for a near
+        match; the reviewer sees it flagged `possible_duplicate` beside the other item.
+        """
+        stamp = checked_stamp(now)
+        return [
+            v.item.model_copy(update={"flaws": v.flaws + duplicate_flaws(v.duplicates), **stamp})
+            for v in self.verdicts
+            if v.item is not None
+        ]
+
+
+CHECKS_VERSION = "2026.12"
+"""The version of the checks; bump it when a rule, a threshold or a check changes, so that
+`review revalidate` finds the items checked by an older version."""
 POSSIBLE_DUPLICATE = "possible_duplicate"
+
+
+RECOMPUTED = frozenset({*RULES, "ungrounded", POSSIBLE_DUPLICATE, ENEMY})
+"""Codes the checks compute afresh: an item's old findings of these are dropped first."""
+
+
+def checked_stamp(now: datetime | None) -> dict[str, Any]:
+    """The fields that mark an item checked at `now` (none when `now` is None)."""
+    return {} if now is None else {"checked_at": now, "checks_version": CHECKS_VERSION}
+
+
+def duplicate_flaws(duplicates: list[DuplicateRef]) -> list[Flaw]:
+    """A `possible_duplicate` flaw per near-duplicate, naming the other item."""
+    return [
+        Flaw(
+            code=POSSIBLE_DUPLICATE, where="stem", evidence=f"{d.of} ({d.kind} {d.similarity:.2f})"
+        )
+        for d in duplicates
+    ]
+
+
 # Matches at or above this similarity (or exact ones) are rejected as duplicates; fuzzier
 # ones go to a reviewer: on template-built items the semantic layer meets hard negatives
 # (debit vs credit entry, input vs output device) that only a person can tell apart.
@@ -110,9 +146,7 @@ def item_flaws(item: Item, notes: NoteSet | None = None) -> list[Flaw]:
     e.g. echoes_instructions, more_than_one_correct) travel with the item and are kept.
     """
     flaws = check_flaws(item.stem, list(item.options), item.answer)
-    flaws += [
-        f for f in item.flaws if f.code not in RULES and f.code != "ungrounded" and f not in flaws
-    ]
+    flaws += [f for f in item.flaws if f.code not in RECOMPUTED and f not in flaws]
     if notes is not None and item.generated:
         from validators.grounding import grounding_flaws
 
@@ -128,13 +162,27 @@ def validate_batch(
     notes: NoteSet | None = None,
     detector: Detector | None = None,
     labels: list[str] | None = None,
+    recent: list[Item] | None = None,
+    check_enemies: bool = True,
 ) -> BatchReport:
-    """One verdict per item, in order; duplicates within the batch point at the earlier item."""
+    """One verdict per item, in order; duplicates within the batch point at the earlier item.
+
+    `recent` are items stored since `bank` was read (earlier domains of the same run): they
+    are compared in a second, small pass, so the detector keeps its index of `bank`.
+    """
     labels = labels or [it.id for it in items]
-    dups = (detector or ExactDetector()).find(items, bank or [], labels)
+    enemies = enemy_flaws(items, bank or []) if check_enemies else [[] for _ in items]
+    finder = detector or ExactDetector()
+    dups = finder.find(items, bank or [], labels)
+    if recent:
+        later = finder.find(items, recent, labels)
+        dups = [
+            found + [r for r in more if r.of not in {f.of for f in found}]
+            for found, more in zip(dups, later, strict=True)
+        ]
     verdicts = []
-    for item, found in zip(items, dups, strict=True):
+    for item, found, enemy in zip(items, dups, enemies, strict=True):
         errors = [] if blueprint.domain(item.domain) else [f"unknown domain {item.domain}"]
-        flaws = item_flaws(item, notes)
+        flaws = item_flaws(item, notes) + enemy
         verdicts.append(Verdict(item, status_of(errors, found, flaws), errors, flaws, found))
     return BatchReport(verdicts)

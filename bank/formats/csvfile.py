@@ -24,6 +24,7 @@ COLUMNS = [
     "sources",
     "difficulty",
     "bloom",
+    "enemy_group",
     "status",
     "provenance",
     "flaws",

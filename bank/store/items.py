@@ -47,6 +47,9 @@ ITEM_SCHEMA = pa.schema(
         ("assigned_to", pa.string()),
         ("created_at", pa.timestamp("us", tz="UTC")),
         ("updated_at", pa.timestamp("us", tz="UTC")),
+        ("enemy_group", pa.string()),
+        ("checked_at", pa.timestamp("us", tz="UTC")),
+        ("checks_version", pa.string()),
     ]
 )
 ITEM_COLUMNS = ", ".join(ITEM_SCHEMA.names)
@@ -81,6 +84,9 @@ def item_table(items: Sequence[Item], now: datetime) -> pa.Table:
             "status": it.status,
             "flaws": to_json([f.model_dump() for f in it.flaws]),
             "reasons": to_json(list(it.reasons)),
+            "enemy_group": it.enemy_group,
+            "checked_at": it.checked_at,
+            "checks_version": it.checks_version,
             "generator": p.generator,
             "generator_version": p.generator_version,
             "model": p.model,
@@ -116,6 +122,9 @@ def decode_item(row: dict[str, Any]) -> Item:
         status=row["status"],
         flaws=[Flaw(**f) for f in from_json(row["flaws"], [])],
         reasons=from_json(row["reasons"], []),
+        enemy_group=row["enemy_group"],
+        checked_at=row["checked_at"],
+        checks_version=row["checks_version"],
         provenance=Provenance(
             generator=row["generator"],
             generator_version=row["generator_version"],

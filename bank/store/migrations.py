@@ -79,6 +79,22 @@ MIGRATIONS: list[tuple[str, str]] = [
             vector FLOAT[] NOT NULL, PRIMARY KEY (item_id, model, kind));
         """,
     ),
+    (
+        # Items made from one fact or one item model give each other away: no form or
+        # practice set holds two items of one enemy group.
+        "0003_enemy_groups",
+        """
+        ALTER TABLE items ADD COLUMN enemy_group VARCHAR;
+        """,
+    ),
+    (
+        # Every way in is validated: when, and by which version of the checks.
+        "0004_checked",
+        """
+        ALTER TABLE items ADD COLUMN checked_at TIMESTAMPTZ;
+        ALTER TABLE items ADD COLUMN checks_version VARCHAR;
+        """,
+    ),
 ]
 
 

@@ -82,7 +82,8 @@ class ReviewsMixin(StoreBase):
                 """
                 UPDATE items SET content_hash = ?, domain = ?, topic = ?, stem = ?, options = ?,
                     answer = ?, rationale = ?, sources = ?, difficulty = ?, bloom = ?, extra = ?,
-                    status = ?, flaws = ?, reasons = ?, notes = ?,
+                    status = ?, flaws = ?, reasons = ?, notes = ?, enemy_group = ?,
+                    checked_at = ?, checks_version = ?,
                     assigned_to = coalesce(?, assigned_to), updated_at = ?
                 WHERE id = ? RETURNING id
                 """,
@@ -102,6 +103,9 @@ class ReviewsMixin(StoreBase):
                     to_json([f.model_dump() for f in item.flaws]),
                     to_json(item.reasons),
                     list(p.notes),
+                    item.enemy_group,
+                    item.checked_at,
+                    item.checks_version,
                     assigned_to,
                     event.at,
                     item.id,

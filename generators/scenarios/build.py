@@ -86,6 +86,18 @@ def _order(scenario: Scenario, distractors: Sequence[Choice], position: int) -> 
     return options
 
 
+def _rank_miss(key: Choice, triple: Sequence[Choice], position: int) -> int:
+    """How far the key's rank among ordered options would be from `position` (0 = there).
+
+    Ordered options put the key where its value falls; choosing which distractors to show
+    moves that rank, so over a batch the key does not always sit at the same letter.
+    """
+    if key.value is None:
+        return 0
+    below = sum(1 for c in triple if c.value is not None and c.value < key.value)
+    return abs(below - position)
+
+
 def _distinct(scenario: Scenario) -> list[Choice]:
     seen = {normalize_text(scenario.key.text)}
     out = []
@@ -105,14 +117,23 @@ def build_scenario_item(
     position: int = 0,
     screen: FlawScreen = no_screen,
     run_id: str | None = None,
+    generator: tuple[str, str] = (NAME, VERSION),
 ) -> Item | None:
     """An item for a drawn scenario that the screen finds no flaw in, or None.
 
-    `position` (0-3) is where the key goes when the options have no natural order.
+    `position` (0-3) is where the key goes when the options have no natural order;
+    `generator` is the (name, version) its provenance records.
     """
     facts = rule_facts(scenario, notes)
     candidates = _distinct(scenario)
-    for triple in itertools.islice(itertools.combinations(candidates, 3), COMBINATIONS):
+    # Triples of the most plausible distractors first (lowest ranks in the family's order);
+    # with ordered options, first those that put the key at the position asked.
+    ranked = list(itertools.combinations(range(len(candidates)), 3))
+    ranked.sort(key=sum)
+    if scenario.ordered:
+        ranked.sort(key=lambda t: _rank_miss(scenario.key, [candidates[i] for i in t], position))
+    triples = [tuple(candidates[i] for i in t) for t in ranked[:COMBINATIONS]]
+    for triple in triples:
         options = _order(scenario, triple, position)
         texts = [c.text for c in options]
         answer = LETTERS[options.index(scenario.key)]
@@ -130,15 +151,15 @@ def build_scenario_item(
             difficulty=estimate_difficulty(scenario, triple),
             bloom=scenario.bloom,
             status="candidate",
+            enemy_group=group,
             extra={
                 "item_model": group,
-                "enemy_group": group,
                 "misconceptions": [c.misconception for c in triple],
                 "variables": dict(scenario.variables),
             },
             provenance=Provenance(
-                generator=NAME,
-                generator_version=VERSION,
+                generator=generator[0],
+                generator_version=generator[1],
                 run_id=run_id,
                 notes=sorted({f.note for f in facts}),
             ),

@@ -12,6 +12,12 @@ Item models, each a medication list the front office types into a referral lette
 - rewrite-dose: how the dose is typed under the list;
 - write-out: how a prohibited abbreviation in the entry is typed.
 
+The options of a dose model are in natural order. In a misread model the key is the
+largest honest reading (ten times the dose): the dose itself and a tenth of it lie below,
+only the hundredfold slip above, so the key is always third of four; no named misreading
+gives a second figure above it, and none is made up to move it. In rewrite-dose most
+options are the same dose written differently, so the order among them is drawn.
+
 Variables: the drug and its dose (common tablet strengths: 1-40 mg in `WHOLE_DOSES` for
 the trailing-zero entries, 0.1-0.5 mg with one decimal digit in `FRACTION_DOSES` for the
 leading-zero entries), the patient, the clinician. The office's policy of following
@@ -65,8 +71,30 @@ def _dose_choice(value: Decimal, why: str, misconception: str | None) -> Choice:
 
 
 def _valued(choice: Choice) -> Choice:
-    """The choice with its dose as value, so equal doses keep the key first in order."""
+    """The choice with its dose as value, for the natural order of the options."""
     return replace(choice, value=float(Decimal(choice.text.split()[0])))
+
+
+TIE = 1e-6  # mg: moves an equal dose before or after the key, far below any dose shown
+
+
+def _ties_around_key(
+    rng: random.Random, key: Choice, wrong: tuple[Choice, ...]
+) -> tuple[Choice, ...]:
+    """The distractors with equal doses drawn before or after the key in the natural order.
+
+    "5 mg", "5.0 mg" and "5.00 mg" are one dose, so any order of them is ascending; the
+    builder's stable sort would put the key first among them every time (the answer
+    would always be A). How many equal doses go before the key is drawn instead, and a
+    tie-break far smaller than any dose sets it.
+    """
+    key_value = key.value or 0.0
+    equal = [i for i, c in enumerate(wrong) if c.value == key_value]
+    before = set(rng.sample(equal, rng.randint(0, len(equal))))
+    return tuple(
+        replace(c, value=key_value + (-TIE if i in before else TIE)) if i in equal else c
+        for i, c in enumerate(wrong)
+    )
 
 
 def _stem_entry(rng: random.Random, entry: str, policy: bool = True) -> tuple[str, str]:
@@ -203,12 +231,13 @@ def _rewrite(rng: random.Random) -> Scenario:
                 "both-zeros-wrong",
             ),
         )
+    key = _valued(Choice(f"{correct} mg", why_key))
     return Scenario(
         family=DoNotUse.id,
         model="rewrite-dose",
         stem=f"{lead} How should the dose be typed?",
-        key=_valued(Choice(f"{correct} mg", why_key)),
-        distractors=tuple(_valued(c) for c in wrong),
+        key=key,
+        distractors=_ties_around_key(rng, key, tuple(_valued(c) for c in wrong)),
         rules=(rule,),
         steps=1,
         bloom="apply",

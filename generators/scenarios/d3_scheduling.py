@@ -191,7 +191,45 @@ def _wave(rng: random.Random, modified: bool) -> Scenario:
             "one-hour-only",
             per_hour,
         ),
+        Choice(
+            "",
+            f"That counts the {hours * (2 if modified else 1)} groups booked, not the "
+            "patients in them; the question asks how many patients are booked.",
+            "counted-groups",
+            hours * (2 if modified else 1),
+        ),
     ]
+    if modified:
+        # the half-past patients taken for a second full wave of top-of-hour size, and the
+        # hour marks counted with both ends (a full hour of both groups at closing)
+        wrong[1:1] = [
+            Choice(
+                "",
+                f"That books {plural(on_hour, 'patient')} at half past as well; the office "
+                f"books only {plural(half, 'patient')} then, fewer than on the hour.",
+                "half-past-as-full-wave",
+                2 * on_hour * hours,
+            ),
+            Choice(
+                "",
+                f"That counts {hours + 1} hours, every hour mark from {_clock(start)} to "
+                f"{_clock(end)} with both ends; the session holds {hours} hours of bookings.",
+                "counted-hour-marks",
+                per_hour * (hours + 1),
+            ),
+        ]
+    else:
+        # wave confused with modified wave: a second wave every half hour
+        wrong.insert(
+            1,
+            Choice(
+                "",
+                "That books a second wave at half past each hour, as modified wave "
+                "scheduling would; wave scheduling books once, at the start of each hour.",
+                "wave-every-half-hour",
+                2 * total,
+            ),
+        )
     if modified:
         wrong.insert(
             0,

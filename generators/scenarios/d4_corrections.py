@@ -167,6 +167,15 @@ def _entry_type(rng: random.Random) -> Scenario:
     )
 
 
+def _business_days(start: dt.date, days: int) -> dt.date:
+    """The day `days` Monday-to-Friday days after `start`, the start not counted."""
+    day = start
+    while days:
+        day += dt.timedelta(days=1)
+        days -= day.weekday() < 5
+    return day
+
+
 def _amendment_deadline(rng: random.Random) -> Scenario:
     patient, clinician = person(rng), rng.choice(CLINICIANS)
     received = dt.date(rng.randrange(2026, 2031), rng.randrange(1, 13), rng.randrange(2, 28))
@@ -200,6 +209,18 @@ def _amendment_deadline(rng: random.Random) -> Scenario:
                 90,
                 "Ninety days needs the one 30-day extension, given in writing, and none was sent.",
                 "assumed-extension",
+            ),
+            choice(
+                59,
+                "That counts the day the request arrived as day 1; the 60 days start the day "
+                "after receipt, so they end a day later.",
+                "counted-receipt-day",
+            ),
+            choice(
+                (_business_days(received, 60) - received).days,
+                "That counts 60 business days; the HIPAA deadline counts calendar days, "
+                "weekends and holidays included.",
+                "business-days",
             ),
             choice(
                 180,

@@ -329,6 +329,12 @@ def _access(rng: random.Random, extension: bool) -> Scenario:
                 "HIPAA allows 30 calendar days; 15 days is no deadline of the rule.",
                 "fifteen-days",
             ),
+            _date_choice(
+                received + dt.timedelta(days=29),
+                "That counts the day the request arrived as day 1; the 30 days start the day "
+                "after receipt, so they end a day later.",
+                "counted-receipt-day",
+            ),
         ]
         variables = {"patient": patient, "written": written, "received": received}
     return Scenario(

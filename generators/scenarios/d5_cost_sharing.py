@@ -182,6 +182,44 @@ def _owed(v: Visit) -> Scenario:
                 toward,
             ),
         )
+    if model == "deductible-met":  # smaller figures: the coverage taken as complete
+        plan_pays = percent_of(v.allowed, 100 - c)
+        wrong.insert(
+            1,
+            Choice(
+                money(0),
+                "A met deductible does not make the visit free: the patient still pays "
+                f"{c}% coinsurance until the out-of-pocket maximum is reached.",
+                "met-deductible-means-covered",
+                0,
+            ),
+        )
+        wrong.append(
+            Choice(
+                money(percent_of(plan_pays, c)),
+                f"{money(percent_of(plan_pays, c))} is {c}% of the plan's "
+                f"{money(plan_pays)} payment; coinsurance is {c}% of the whole allowed amount.",
+                "coinsurance-of-plan-payment",
+                percent_of(plan_pays, c),
+            )
+        )
+    if model == "deductible-not-met":  # larger figures: the deductible billed, not the visit
+        wrong[2:2] = [
+            Choice(
+                money(v.remaining),
+                f"{money(v.remaining)} is all that is left of the deductible; this visit "
+                f"applies only its {money(v.allowed)} allowed amount toward it.",
+                "billed-rest-of-deductible",
+                v.remaining,
+            ),
+            Choice(
+                money(v.deductible),
+                f"{money(v.deductible)} is the whole annual deductible; {money(v.deductible_paid)} "
+                f"of it is paid, and this visit adds only its {money(v.allowed)} allowed amount.",
+                "billed-whole-deductible",
+                v.deductible,
+            ),
+        ]
     distractors = tuple(wrong)
     return Scenario(
         family=CostSharing.id,
@@ -211,6 +249,22 @@ def _write_off(v: Visit) -> Scenario:
             v.allowed,
         ),
         Choice(
+            money(percent_of(key_value, 100 - v.coinsurance)),
+            f"{money(percent_of(key_value, 100 - v.coinsurance))} writes off only "
+            f"{100 - v.coinsurance}% of the {money(key_value)} above the allowed amount, as if "
+            f"the patient owed {v.coinsurance}% of it; coinsurance is a share of the allowed "
+            "amount, and the whole difference is written off.",
+            "coinsurance-on-difference",
+            percent_of(key_value, 100 - v.coinsurance),
+        ),
+        Choice(
+            money(0),
+            "Nothing written off would mean billing the patient the difference, which an "
+            "in-network provider may not do.",
+            "balance-bills-patient",
+            0,
+        ),
+        Choice(
             money(v.charge - share),
             f"{money(v.charge - share)} subtracts the patient's share from the charge; the "
             "contractual adjustment is the charge minus the allowed amount.",
@@ -223,13 +277,6 @@ def _write_off(v: Visit) -> Scenario:
             "pays: the charge above the allowed amount.",
             "plan-payment-as-adjustment",
             v.allowed - share,
-        ),
-        Choice(
-            money(0),
-            "Nothing written off would mean billing the patient the difference, which an "
-            "in-network provider may not do.",
-            "balance-bills-patient",
-            0,
         ),
         Choice(
             money(share),
@@ -311,6 +358,21 @@ def _capped(rng: random.Random) -> Scenario:
             "patient.",
             "plan-share",
             v.allowed - key_value,
+        ),
+        Choice(
+            money(percent_of(oop_max - spent, v.coinsurance)),
+            f"{money(percent_of(oop_max - spent, v.coinsurance))} takes {v.coinsurance}% of "
+            f"the {money(oop_max - spent)} left before the maximum; the patient pays "
+            f"coinsurance until the maximum is reached, so all {money(oop_max - spent)} of it.",
+            "coinsurance-of-room-left",
+            percent_of(oop_max - spent, v.coinsurance),
+        ),
+        Choice(
+            money(share - key_value),
+            f"{money(share - key_value)} is the part of the coinsurance above the maximum, "
+            "which the plan pays; the patient pays the part up to it.",
+            "billed-part-over-maximum",
+            share - key_value,
         ),
     ]
     return Scenario(

@@ -13,7 +13,8 @@ Item models:
   returned NSF check of $40-$400 and $1-$25 of interest;
 - deposit-total: currency of $80-$900, coin of $0.35-$9.95 and three to five checks of
   $15-$450; an insurance payment of $200-$1,500 that arrived by EFT directly in the
-  bank account is named in the stem and is not on the slip.
+  bank account and $150-$900 of patient card payments that the card processor pays in
+  are named in the stem and are not on the slip.
 """
 
 from __future__ import annotations
@@ -167,13 +168,16 @@ def _deposit(rng: random.Random) -> Scenario:
     coin = rng.randrange(35, 996, 5)
     checks = _amounts(rng, rng.randrange(3, 6), 15, 450)
     cards = rng.randrange(20_000, 150_001, 5)
+    card_batch = 100 * rng.randrange(150, 901, 5)
     key = currency + coin + sum(checks)
     clerk = person(rng)
     stem = (
         f"At the end of the day {clerk} prepares the bank deposit: currency of {_m(currency)}, "
         f"coin of {_m(coin)} and patient checks of {_join(checks)}. An insurance payment of "
-        f"{_m(cards)} also arrived today by EFT, directly in the practice's bank account. What "
-        f"total does {first(clerk)} write on the deposit slip?"
+        f"{_m(cards)} also arrived today by EFT, directly in the practice's bank account, and "
+        f"the {_m(card_batch)} of patient card payments taken at the front desk settles to the "
+        f"account through the card processor. What total does {first(clerk)} write on the "
+        "deposit slip?"
     )
     distractors = (
         cents_choice(
@@ -181,6 +185,12 @@ def _deposit(rng: random.Random) -> Scenario:
             f"{_m(key + cards)} adds the EFT payment, which is already in the account and is "
             "not taken to the bank on the slip.",
             "added-eft-payment",
+        ),
+        cents_choice(
+            key + card_batch,
+            f"{_m(key + card_batch)} adds the card payments, which the processor pays into the "
+            "account electronically; only the currency, coin and checks go on the slip.",
+            "added-card-payments",
         ),
         cents_choice(
             currency + sum(checks),
@@ -218,6 +228,7 @@ def _deposit(rng: random.Random) -> Scenario:
                 "coin": coin,
                 "checks": tuple(checks),
                 "eft": cards,
+                "card_batch": card_batch,
             },
         ),
         rng,

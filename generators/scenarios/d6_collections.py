@@ -170,7 +170,7 @@ def _rates(rng: random.Random, model: str) -> Scenario:
             f"({money(payments)} - {money(credits)}) / ({money(charges)} - "
             f"{money(adjustments)}) x 100 = {net}%.",
         )
-        distractors = (
+        distractors: tuple[Choice, ...] = (
             _percent_choice(
                 gross,
                 f"{gross}% is the gross rate, payments over all charges; the adjusted rate "
@@ -229,6 +229,13 @@ def _rates(rng: random.Random, model: str) -> Scenario:
                 f"{_percent(adjustments, charges)}% is the share of charges written off as "
                 "contractual adjustments, not the share collected.",
                 "adjustment-share",
+            ),
+            _percent_choice(
+                _percent(charges - payments, charges),
+                f"{_percent(charges - payments, charges)}% is the share of charges not "
+                "collected, charges less payments over charges; the rate is the share "
+                "collected.",
+                "uncollected-share",
             ),
         )
         rule = "gross-collection-rate"

@@ -11,7 +11,8 @@ Item models:
 - posting: a previous balance of $0-$300, a fee of $120-$600, an allowed amount 55-90%
   of it, the plan's payment and a $10-$50 copayment paid at the visit;
 - nsf-check: a balance of $0-$250 after a $40-$400 check was posted, the check
-  returned, a $20-$35 fee under the office's written policy;
+  returned, a $20-$35 fee under the office's written policy (and the bank's own
+  $10-$15 returned-item charge to the practice, which the patient does not owe);
 - credit-balance: a $100-$300 payment at the visit against a patient share the EOB
   later shows to be smaller.
 
@@ -74,6 +75,19 @@ def _posting(rng: random.Random) -> Scenario:
             "payment and the copayment against it.",
             "posted-allowed-only",
         ),
+        cents_choice(
+            previous - copay,
+            f"{money(previous - copay)} writes off all of the fee the plan did not pay; only "
+            f"the {money(write_off)} above the allowed amount is written off, and the rest of "
+            "the allowed amount stays the patient's to pay.",
+            "wrote-off-unpaid-balance",
+        ),
+        cents_choice(
+            key - allowed + write_off,
+            f"{money(key - allowed + write_off)} posts the {money(allowed)} allowed amount as "
+            f"the adjustment; the contractual adjustment is the fee above it, {money(write_off)}.",
+            "allowed-as-adjustment",
+        ),
     )
     why = (
         f"{money(previous)} + {money(fee)} fee - {money(paid)} plan payment - "
@@ -107,12 +121,14 @@ def _nsf(rng: random.Random) -> Scenario:
     balance = 100 * rng.randrange(0, 251, 5)
     check = 100 * rng.randrange(40, 401, 5)
     fee = 100 * rng.randrange(20, 36, 5)
+    bank_fee = 100 * rng.randrange(10, 16)  # the bank's charge to the practice, under `fee`
     key = balance + check + fee
     stem = (
         f"After {patient}'s {money(check)} check was posted, the ledger balance was "
-        f"{money(balance)}. The bank returns the check for nonsufficient funds. The office's "
-        f"written policy, which state law allows, adds a {money(fee)} returned-check fee. "
-        f"What is {first(patient)}'s balance after the return is posted?"
+        f"{money(balance)}. The bank returns the check for nonsufficient funds and charges the "
+        f"practice's account a {money(bank_fee)} returned-item fee. The office's written "
+        f"policy, which state law allows, adds a {money(fee)} returned-check fee to the "
+        f"patient's account. What is {first(patient)}'s balance after the return is posted?"
     )
     distractors = (
         cents_choice(
@@ -138,6 +154,19 @@ def _nsf(rng: random.Random) -> Scenario:
             f"{money(balance)} leaves the payment standing, though the bank charged it back.",
             "payment-left-standing",
         ),
+        cents_choice(
+            key + bank_fee,
+            f"{money(key + bank_fee)} also passes on the bank's {money(bank_fee)} charge; "
+            "that is the practice's own bank fee, entered in its checkbook, and the patient "
+            f"owes the {money(fee)} fee the policy sets.",
+            "passed-on-bank-fee",
+        ),
+        cents_choice(
+            balance + check + bank_fee,
+            f"{money(balance + check + bank_fee)} charges the bank's {money(bank_fee)} fee to "
+            f"the patient; the fee the office's policy sets is {money(fee)}.",
+            "bank-fee-for-policy-fee",
+        ),
     )
     why = (
         f"The returned check is no payment, so its {money(check)} goes back on the balance "
@@ -154,7 +183,7 @@ def _nsf(rng: random.Random) -> Scenario:
             rules=("nsf-check-reversal",),
             steps=2,
             bloom="apply",
-            variables={"balance": balance, "check": check, "fee": fee},
+            variables={"balance": balance, "check": check, "fee": fee, "bank_fee": bank_fee},
         ),
         rng,
     )

@@ -10,7 +10,9 @@ Medicare tax (`fica-withholding`), Social Security only up to the year's wage ba
 
 Item models, each a payroll clerk's task:
 - overtime-gross: $15.00-$35.00 an hour (50-cent steps), 41-52 hours in the workweek;
-- daily-hours: five days of 6-11 hours, 36-40 in all, one day or more over 8;
+- daily-hours: five days of 6-11 hours, 36-40 in all, one day or more over 8 (every
+  daily-overtime slip, and a full 40-hour week, pays more; only leaving the hours past 8
+  unpaid pays less, so the key is first or second of four, never lower);
 - fica: gross wages $1,200-$4,800 (multiples of $20), year-to-date far below the base;
 - wage-base: this year's base given in the stem; $100-$3,000 of it left (multiples of
   $20) and a paycheck of $3,200-$6,000 that crosses it;

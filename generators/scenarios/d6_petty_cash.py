@@ -10,7 +10,9 @@ net 30 the discount applies only when the invoice is paid within the discount pe
 Item models:
 - replenish: a $100-$300 fund, three to five vouchers, cash that balances;
 - replenish-short: the same, the cash count $0.25-$4.75 short;
-- cash-short: how much is recorded as cash over and short;
+- cash-short: how much is recorded as cash over and short (a shortage of cents: every
+  slip that mixes in the fund, the cash or the vouchers gives more, and only recording
+  nothing gives less, so the key is first or second of four, never lower);
 - invoice-terms: an invoice of $250-$4,000 (multiples of $50) with 2/10 or 1/10, net 30
   terms, paid 3-8 days (inside the discount period) or 14-28 days after its date.
 
@@ -179,6 +181,12 @@ def _cash_short(rng: random.Random) -> Scenario:
             f"{_m(2 * shortage)} counts the gap twice; cash plus vouchers is "
             f"{_m(shortage)} under the fund.",
             "doubled-gap",
+        ),
+        cents_choice(
+            0,
+            f"{_m(0)} records nothing because the check restores the fund; the check covers "
+            f"the {_m(shortage)} gap, and cash over and short is where that gap is recorded.",
+            "check-hides-shortage",
         ),
     )
     why = (

@@ -15,7 +15,8 @@ Item models, each a task at the front desk or in the billing office:
 Variables: the patient, the staff member, the health plan, the visit date (2027), the
 service and the days a claim has waited (30-45), and which of two wordings of the task.
 Distractors are the transactions a candidate confuses with the key: the response for the
-request, the neighbouring request, the claim for the payment.
+request, the neighbouring request, the claim for the payment. Options name the transaction
+("X12 270"), so they are names, not quantities, and the key takes the position asked.
 """
 
 from __future__ import annotations
@@ -118,7 +119,13 @@ def _stem(t: Task, model: str) -> str:
 
 
 def _choice(code: str, why: str, misconception: str | None) -> Choice:
-    return Choice(code, why, misconception, float(code))
+    """An option naming a transaction ("X12 270"): a name, not a quantity to sort by.
+
+    Bare numbers would be options with a natural order, and 270 is the smallest code of
+    any confusion for an eligibility inquiry, so the key would always come first; named
+    "X12 270", the options have no order and the key goes wherever the builder puts it.
+    """
+    return Choice(f"X12 {code}", why, misconception)
 
 
 def _wrong(code: str, why: str, misconception: str) -> Choice:
@@ -213,7 +220,6 @@ class X12Transaction:
             steps=1,
             bloom="apply",
             variables={**t.__dict__, "task": model},
-            ordered=True,
         )
 
 

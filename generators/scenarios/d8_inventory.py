@@ -109,14 +109,6 @@ def _reorder_point(s: Supply, model: str) -> Scenario:
         ),
         _count(
             s,
-            s.usage * (s.lead + s.safety),
-            f"{s.usage * (s.lead + s.safety)} treats the safety stock as {s.safety} more "
-            f"{s.period}s of usage; it is already a count of {s.units}.",
-            "safety-stock-as-time",
-        )
-        if s.usage * (s.lead + s.safety) <= 2 * rop
-        else _count(
-            s,
             demand + 2 * s.safety,
             f"{demand + 2 * s.safety} adds the safety stock twice; it is added once, on top "
             "of the usage during the lead time.",
@@ -130,6 +122,27 @@ def _reorder_point(s: Supply, model: str) -> Scenario:
             "added-usage-and-lead-time",
         ),
     ]
+    if s.usage * (s.lead + s.safety) <= 2 * rop:  # larger figures stay within reason
+        wrong.insert(
+            1,
+            _count(
+                s,
+                s.usage * (s.lead + s.safety),
+                f"{s.usage * (s.lead + s.safety)} treats the safety stock as {s.safety} more "
+                f"{s.period}s of usage; it is already a count of {s.units}.",
+                "safety-stock-as-time",
+            ),
+        )
+    if s.period == "week":
+        wrong.append(
+            _count(
+                s,
+                7 * demand + s.safety,
+                f"{7 * demand + s.safety} multiplies the weekly usage by the lead time in days "
+                f"({7 * s.lead}); usage a week times {plural(s.lead, 'week')} gives {demand}.",
+                "lead-time-in-days",
+            )
+        )
     if demand - s.safety > 0:
         wrong.insert(
             1,

@@ -15,11 +15,18 @@ Item models:
 - medical-records: how long an exposed employee's medical record is kept after she leaves.
 
 Variables: the practice, the office manager and the employee; the moment the manager
-learns of the event, a weekday of 2027 (day of month 1-26) between 8:00 a.m. and 5:55
-p.m. (the event happened earlier that day, so the 30-day and 24-hour windows after the
-incident are met); a training date in 2024-2027; a hire date in 2010-2018, an exposure
-1-4 years later and a last day 1-6 years after that, no later than June 28, 2026. Day of
-month at most 28, so added years keep the date.
+learns of the event, a weekday of 2027 (day of month 1-26) between 12:00 and 5:55 p.m.,
+the fall 2.5-5 hours before it and the admission or the death in between, 30 minutes or
+more from each (all that day, so the 30-day and 24-hour windows after the incident are
+met; the family's call is the first the practice hears, so the clock starts then); a
+training date in 2024-2027; a hire date in 2010-2018, an exposure 1-4 years later and a
+last day 1-6 years after that, no later than June 28, 2026. Day of month at most 28, so
+added years keep the date.
+
+Three clock starts (the fall, the admission or death, the call) and the other deadlines
+put honest wrong times on both sides of a report's key; retention periods of other
+records (the FLSA's 2 years for time cards, the 300 Log's 5) and misreadings of
+"employment plus 30 years" do the same for the record dates.
 """
 
 from __future__ import annotations
@@ -77,23 +84,36 @@ def _date_choice(day: dt.date, why: str, misconception: str | None) -> Choice:
     return Choice(long_date(day), why, misconception, float(day.toordinal()))
 
 
+def _clock(day: dt.datetime) -> str:
+    """The time of day alone: "2:35 p.m."."""
+    return f"{day.hour % 12 or 12}:{day.minute:02d} {'a.m.' if day.hour < 12 else 'p.m.'}"
+
+
 def _report(rng: random.Random, p: People, fatal: bool) -> Scenario:
     day = draw_date(rng, dt.date(2027, 1, 4), dt.date(2027, 12, 17))
     day = day.replace(day=min(day.day, 24))  # the next day stays in the month: no month cue
     while day.weekday() > 4:
         day += dt.timedelta(days=1)
-    learned = dt.datetime.combine(day, dt.time(rng.randint(8, 17), 5 * rng.randrange(12)))
+    learned = dt.datetime.combine(day, dt.time(rng.randint(12, 17), 5 * rng.randrange(12)))
+    # The fall comes 2.5-5 hours before the manager hears, the admission or the death in
+    # between, at least 30 minutes from each: three clock starts a candidate can confuse.
+    gap = 5 * rng.randrange(30, 61)
+    fell = learned - dt.timedelta(minutes=gap)
+    event = fell + dt.timedelta(minutes=5 * rng.randrange(6, gap // 5 - 5))
     injury = rng.choice(INJURIES)
-    event = (
-        f"has died of injuries from {injury} earlier that day"
+    name = first(p.employee)
+    what = "death" if fatal else "admission"
+    happened = (
+        f"At {_clock(event)} {name} dies of the injuries at the hospital."
         if fatal
-        else f"has been admitted to the hospital as an in-patient for treatment of injuries "
-        f"from {injury} earlier that day"
+        else f"At {_clock(event)} {name} is admitted to the hospital as an in-patient."
     )
     stem = (
-        f"At {_moment(learned)}, {p.manager}, the office manager of {p.practice}, learns "
-        f"that {p.employee}, a {p.job}, {event}. {FEDERAL} What is the latest time by which "
-        f"the practice reports the {'death' if fatal else 'hospitalization'} to OSHA?"
+        f"At {_moment(fell)}, {p.employee}, a {p.job} at {p.practice}, is hurt in {injury}. "
+        f"{happened} At {_clock(learned)} {name}'s family tells {p.manager}, the office "
+        f"manager, of the {what}, the first anyone at the practice hears of it. {FEDERAL} "
+        f"What is the latest time by which the practice reports the "
+        f"{'death' if fatal else 'hospitalization'} to OSHA?"
     )
     hours = 8 if fatal else 24
     due = learned + dt.timedelta(hours=hours)
@@ -122,10 +142,22 @@ def _report(rng: random.Random, p: People, fatal: bool) -> Scenario:
     wrong = (
         other,
         _time_choice(
+            event + dt.timedelta(hours=hours),
+            f"That counts the {hours} hours from the {what} itself; the practice learned of "
+            f"it only at {_clock(learned)}, and the {hours} hours run from then.",
+            f"counted-from-{what}",
+        ),
+        _time_choice(
             learned + dt.timedelta(days=7),
             "7 calendar days is the time to record a case on the injury and illness forms; "
             "the report to OSHA is due much sooner.",
             "recording-deadline",
+        ),
+        _time_choice(
+            fell + dt.timedelta(hours=hours),
+            f"That counts the {hours} hours from the fall; the report is of the {what}, and "
+            f"its {hours} hours start when the practice learns of it.",
+            "counted-from-fall",
         ),
         _time_choice(
             learned + dt.timedelta(days=30),
@@ -143,9 +175,10 @@ def _report(rng: random.Random, p: People, fatal: bool) -> Scenario:
         rules=("osha-report-fatality" if fatal else "osha-report-hospitalization",),
         steps=2,
         bloom="apply",
-        variables={**p.__dict__, "learned": learned, "fatal": fatal},
+        variables={**p.__dict__, "learned": learned, "fell": fell, "event": event,
+                   "fatal": fatal},
         ordered=True,
-    )
+    )  # fmt: skip
 
 
 def _training(rng: random.Random, p: People) -> Scenario:
@@ -169,6 +202,12 @@ def _training(rng: random.Random, p: People) -> Scenario:
             add_years(held, 1),
             "One year is how often the training is repeated, not how long its record is kept.",
             "annual-retraining",
+        ),
+        _date_choice(
+            add_years(held, 2),
+            "Two years is how long time cards and wage records are kept under the FLSA, not "
+            "how long a bloodborne pathogens training record is kept.",
+            "time-card-retention",
         ),
         _date_choice(
             add_years(held, 5),
@@ -237,9 +276,22 @@ def _medical(rng: random.Random, p: People) -> Scenario:
             "counted-from-hire",
         ),
         _date_choice(
+            add_years(left, 30 + left.year - hired.year),
+            f"That adds the {left.year - hired.year} years worked on top of 30 years after the "
+            "last day; the duration of employment plus 30 years ends 30 years after "
+            "employment ends.",
+            "employment-counted-twice",
+        ),
+        _date_choice(
             add_years(left, 3),
             "Three years is the retention of training records, not of medical records.",
             "training-record-retention",
+        ),
+        _date_choice(
+            dt.date(left.year + 30, 12, 31),
+            "That runs to the end of the calendar year, the way the OSHA 300 Log's retention "
+            "is counted; the medical record's 30 years run from the last day of employment.",
+            "counted-to-year-end",
         ),
         _date_choice(
             add_years(left, 5),
