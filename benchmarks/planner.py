@@ -1,226 +1,168 @@
-"""Benchmark of the study planner: quality against baselines and a solver, and speed.
+"""Benchmark of the study planner: forecasts on real learners, then simulated learners.
 
-(a) 1,000 simulated learners (seeded): random starting mastery (some unknown), 3-20 hours
-    a week, the exam 2-16 weeks away. For each, the expected scaled score at the exam under
-    the planner's allocation, under equal hours per domain and under hours proportional to
-    blueprint weight (same domain hours, same model), and the optimum of the same model found
-    by SLSQP on the continuous relaxation (same budget and floors). Ratios planner / optimum,
-    on the score and on the gain over no study.
-(b) Wall time to plan one learner, and 10,000 learners on every core.
+(a) Forecast check (benchmarks/forecast_check.py): the fitted learning curve against a
+    no-learning baseline and the population learning curve on held-out learners of
+    ASSISTments09 and Statics, Brier score and reliability table.
+(b) Simulated learners (benchmarks/planner_sim.py) whose true parameters are drawn from the
+    fitted population, not equal to the planner's estimates; the planner sees only their
+    diagnostic answers. Each plan is scored with the true parameters: the mean gain in
+    expected scaled score over no study for the planner and each baseline, the planner's
+    mean lead over each with a 95% bootstrap interval, and the share of learners where the
+    planner is ahead with a 95% Wilson interval.
+(c) Calibration of the pass chance in the same simulation: predicted vs true pass rate by
+    decile of the prediction; and the extremes printed.
+(d) Wall time to plan one learner.
 
-Run: python benchmarks/planner.py [--learners 1000] [--many 10000] [--seed 7]
-Prints a table, then one JSON line with the figures.
+Run: nice -n 10 python -m benchmarks.planner [--learners 600] [--seed 7] [--skip-forecast]
+Prints tables, then one JSON line with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
-import random
+import math
 import statistics
 import sys
 import time
-from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bank.blueprint import load_blueprint
-from bank.models import Blueprint
-from planner.allocation import STEP_HOURS, equal_hours, proportional_hours
-from planner.model import ExamModel, build_model
-from planner.plan import InsufficientTimeError, PlanRequest
+from benchmarks.forecast_check import check, print_check
+from benchmarks.planner_sim import METHODS, plans_of, simulate_learner, true_outcome, true_score
+from planner.plan import InsufficientTimeError
 from planner.schedule import build_plan
 
-START = dt.date(2027, 1, 4)
+BOOTSTRAP = 2000
 
 
-def simulated_request(blueprint: Blueprint, seed: int, index: int) -> PlanRequest:
-    """One random learner, the same for the same (seed, index) in any process."""
-    rng = random.Random(seed * 1_000_003 + index)
-    mastery: dict[int, tuple[float, float] | None] = {}
-    for number in blueprint.numbers:
-        if rng.random() < 0.8:
-            mastery[number] = (rng.uniform(0.2, 0.9), rng.uniform(0.05, 0.2))
-    return PlanRequest(
-        learner=f"sim-{index}",
-        blueprint=blueprint,
-        mastery=mastery,
-        exam_date=START + dt.timedelta(days=rng.randint(14, 112)),
-        start=START,
-        hours_per_week=round(rng.uniform(3, 20), 2),
-        today=START,
-    )
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson interval of a share k / n."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
 
 
-def solve(model: ExamModel, budget: float, floor: float) -> np.ndarray:
-    """The model's optimum by SLSQP: max expected raw s.t. sum(h) = budget, h >= floor."""
-    n = len(model.numbers)
-    weights = model.gain_weights()
-
-    def negative(h: np.ndarray) -> float:
-        return -model.expected_raw(h)
-
-    def gradient(h: np.ndarray) -> np.ndarray:
-        return -weights * np.exp(-h / model.tau) / model.tau
-
-    result = minimize(
-        negative,
-        np.full(n, budget / n),
-        jac=gradient,
-        method="SLSQP",
-        bounds=[(floor, budget)] * n,
-        constraints=[
-            {"type": "eq", "fun": lambda h: h.sum() - budget, "jac": lambda h: np.ones(n)}
-        ],
-        options={"ftol": 1e-12, "maxiter": 500},
-    )
-    return np.asarray(result.x)
+def bootstrap_mean(x: np.ndarray, seed: int) -> tuple[float, float]:
+    """95% bootstrap interval of the mean of `x`."""
+    rng = np.random.default_rng(seed)
+    means = rng.choice(x, (BOOTSTRAP, len(x))).mean(axis=1)
+    low, high = np.quantile(means, [0.025, 0.975])
+    return float(low), float(high)
 
 
-def quality(blueprint: Blueprint, learners: int, seed: int) -> dict[str, float]:
-    rows, skipped = [], 0
+def simulate(learners: int, seed: int) -> dict[str, object]:
+    """Plan and score every simulated learner; the figures of (b) and (c)."""
+    blueprint = load_blueprint()
+    scores: dict[str, list[float]] = {m: [] for m in METHODS}
+    none, predicted, truth, skipped, times = [], [], [], 0, []
     for index in range(learners):
-        request = simulated_request(blueprint, seed, index)
+        learner = simulate_learner(blueprint, seed, index)
+        began = time.perf_counter()
         try:
-            plan = build_plan(request)
+            plan = build_plan(learner.request)
         except InsufficientTimeError:
             skipped += 1
             continue
-        model = build_model(blueprint, request.mastery, (request.exam_date - request.today).days)
-        hours = np.array([plan.allocation[str(n)] for n in blueprint.numbers])
-        budget = float(hours.sum())
-        units = round(budget / STEP_HOURS)
-        floor = max(1, min(2, units // len(hours))) * STEP_HOURS
-        optimum = solve(model, budget, floor)
-        free = solve(model, budget, 0.0)
-        none = model.expected_score(np.zeros(len(hours)))
-        planner = model.expected_score(hours)
-        best = max(model.expected_score(optimum), planner)
-        rows.append(
-            {
-                "planner": planner,
-                "equal": model.expected_score(equal_hours(model, budget)),
-                "proportional": model.expected_score(proportional_hours(model, budget)),
-                "optimum": model.expected_score(optimum),
-                "optimum_no_floor": model.expected_score(free),
-                "none": none,
-                "ratio": planner / model.expected_score(optimum),
-                "gain_ratio": (planner - none) / (best - none) if best > none else 1.0,
-                "ratio_no_floor": planner / model.expected_score(free),
-                "hours": budget,
-            }
-        )
-
-    def mean(key: str) -> float:
-        return statistics.fmean(r[key] for r in rows)
-
-    return {
-        "learners": learners,
-        "planned": len(rows),
-        "skipped_insufficient_time": skipped,
-        "mean_domain_hours": mean("hours"),
-        "score_none": mean("none"),
-        "score_planner": mean("planner"),
-        "score_equal": mean("equal"),
-        "score_proportional": mean("proportional"),
-        "score_optimum": mean("optimum"),
-        "ratio_to_optimum_mean": mean("ratio"),
-        "ratio_to_optimum_min": min(r["ratio"] for r in rows),
-        "gain_ratio_to_optimum_mean": mean("gain_ratio"),
-        "gain_ratio_to_optimum_min": min(r["gain_ratio"] for r in rows),
-        "ratio_to_unfloored_optimum_min": min(r["ratio_no_floor"] for r in rows),
-        "share_ahead_of_equal": statistics.fmean(r["planner"] >= r["equal"] - 1e-9 for r in rows),
-        "share_ahead_of_proportional": statistics.fmean(
-            r["planner"] >= r["proportional"] - 1e-9 for r in rows
-        ),
-        "planner_minus_equal": mean("planner") - mean("equal"),
-        "planner_minus_proportional": mean("planner") - mean("proportional"),
-    }
-
-
-def _plan_range(args: tuple[int, int, int]) -> int:
-    seed, first, last = args
-    blueprint = load_blueprint()
-    planned = 0
-    for index in range(first, last):
-        try:
-            build_plan(simulated_request(blueprint, seed, index))
-            planned += 1
-        except InsufficientTimeError:
-            pass
-    return planned
-
-
-def speed(blueprint: Blueprint, many: int, seed: int) -> dict[str, float]:
-    requests = [simulated_request(blueprint, seed, i) for i in range(50)]
-    times = []
-    for request in requests:
-        began = time.perf_counter()
-        try:
-            build_plan(request)
-        except InsufficientTimeError:
-            continue
         times.append(time.perf_counter() - began)
-    cores = os.cpu_count() or 1
-    chunks = [(seed, i, min(i + 500, many)) for i in range(0, many, 500)]
-    began = time.perf_counter()
-    with Pool(cores) as pool:
-        planned = sum(pool.map(_plan_range, chunks))
-    elapsed = time.perf_counter() - began
-    return {
+        exam = learner.request.exam_date
+        for method, blocks in plans_of(learner, plan).items():
+            scaled, chance = true_score(learner, true_outcome(learner, blocks, exam))
+            scores[method].append(scaled)
+            if method == "planner":
+                truth.append(chance)
+        none.append(true_score(learner, true_outcome(learner, [], exam))[0])
+        predicted.append(plan.pass_probability)
+    base = np.array(none)
+    arr = {m: np.array(v) for m, v in scores.items()}
+    out: dict[str, object] = {
+        "learners": learners,
+        "planned": len(base),
+        "skipped_insufficient_time": skipped,
+        "score_no_study": float(base.mean()),
+        "gain": {m: float((arr[m] - base).mean()) for m in METHODS},
         "one_learner_ms_median": statistics.median(times) * 1000,
-        "many_learners": many,
-        "many_planned": planned,
-        "many_seconds": elapsed,
-        "cores": cores,
     }
+    lead, ahead = {}, {}
+    for m in METHODS[1:]:
+        diff = arr["planner"] - arr[m]
+        lo, hi = bootstrap_mean(diff, seed)
+        k = int((diff > 1e-9).sum())
+        wl, wh = wilson(k, len(diff))
+        lead[m] = {"mean": float(diff.mean()), "ci95": [lo, hi]}
+        ahead[m] = {"share": k / len(diff), "ci95": [wl, wh]}
+    out["lead"], out["ahead"] = lead, ahead
+    p, t = np.array(predicted), np.array(truth)
+    order = np.argsort(p, kind="stable")
+    deciles = []
+    for part in np.array_split(order, 10):
+        deciles.append((float(p[part].mean()), float(t[part].mean()), len(part)))
+    out["calibration"] = deciles
+    out["calibration_max_gap"] = max(abs(a - b) for a, b, _ in deciles)
+    out["pass_probability_range"] = [float(p.min()), float(p.max())]
+    return out
 
 
 def main() -> None:
+    """Run (a) to (d) and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--learners", type=int, default=1000)
-    parser.add_argument("--many", type=int, default=10_000)
+    parser.add_argument("--learners", type=int, default=600)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-forecast", action="store_true")
     args = parser.parse_args()
-    blueprint = load_blueprint()
-    q = quality(blueprint, args.learners, args.seed)
-    s = speed(blueprint, args.many, args.seed)
-    rows = [
-        ("learners planned", f"{q['planned']} of {q['learners']}"),
-        ("mean domain hours", f"{q['mean_domain_hours']:.1f}"),
-        ("expected scaled score, no study", f"{q['score_none']:.2f}"),
-        ("expected scaled score, equal hours", f"{q['score_equal']:.2f}"),
-        ("expected scaled score, weight-proportional", f"{q['score_proportional']:.2f}"),
-        ("expected scaled score, planner", f"{q['score_planner']:.2f}"),
-        ("expected scaled score, SLSQP optimum", f"{q['score_optimum']:.2f}"),
-        (
-            "planner / optimum (mean, min)",
-            f"{q['ratio_to_optimum_mean']:.5f}, {q['ratio_to_optimum_min']:.5f}",
-        ),
-        (
-            "gain over no study / optimum's (mean, min)",
-            f"{q['gain_ratio_to_optimum_mean']:.5f}, {q['gain_ratio_to_optimum_min']:.5f}",
-        ),
-        (
-            "planner >= equal, >= proportional",
-            f"{q['share_ahead_of_equal']:.1%}, {q['share_ahead_of_proportional']:.1%}",
-        ),
-        ("plan one learner (median)", f"{s['one_learner_ms_median']:.2f} ms"),
-        (
-            f"plan {s['many_learners']:,} learners on {s['cores']} cores",
-            f"{s['many_seconds']:.1f} s",
-        ),
-    ]
-    width = max(len(label) for label, _ in rows)
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
-    print(json.dumps({**q, **s}, separators=(",", ":")))
+    forecast = {}
+    if not args.skip_forecast:
+        forecast = {name: check(name) for name in ("assistments09", "statics")}
+        print_check(forecast)
+        print()
+    q = simulate(args.learners, args.seed)
+    print(
+        f"Simulated learners: {q['planned']} planned of {q['learners']}, true parameters "
+        "drawn from the fitted population; scored with the truth"
+    )
+    print(f"  expected scaled score with no study: {q['score_no_study']:.2f}")
+    gain = q["gain"]
+    assert isinstance(gain, dict)
+    for m in METHODS:
+        print(f"  mean gain over no study, {m:<14} {gain[m]:6.2f} scaled points")
+    lead, ahead = q["lead"], q["ahead"]
+    assert isinstance(lead, dict) and isinstance(ahead, dict)
+    print("  planner vs baseline: mean lead [95% CI]; share of learners ahead [95% CI]")
+    for m in METHODS[1:]:
+        lo, hi = lead[m]["ci95"]
+        wl, wh = ahead[m]["ci95"]
+        print(
+            f"    {m:<14} {lead[m]['mean']:+.3f} [{lo:+.3f}, {hi:+.3f}]   "
+            f"{ahead[m]['share']:.1%} [{wl:.1%}, {wh:.1%}]"
+        )
+    print("  pass chance calibration by decile: mean predicted, true pass rate, learners")
+    calibration = q["calibration"]
+    assert isinstance(calibration, list)
+    for pred, true, n in calibration:
+        print(f"    {pred:.3f}  {true:.3f}  {n}")
+    low, high = q["pass_probability_range"]  # type: ignore[misc]
+    print(
+        f"  largest gap {q['calibration_max_gap']:.3f}; pass chances printed from "
+        f"{low:.2f} to {high:.2f}"
+    )
+    print(f"  plan one learner (median): {q['one_learner_ms_median']:.1f} ms")
+    summary = {
+        "forecast": {
+            k: None
+            if v is None
+            else {m: v[m]["brier"] for m in ("fitted curve", "no learning", "population curve")}
+            for k, v in forecast.items()
+        },
+        **q,
+    }
+    print(json.dumps(summary, separators=(",", ":")))
 
 
 if __name__ == "__main__":

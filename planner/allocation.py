@@ -1,14 +1,11 @@
 """Share the study hours among domains where they raise the expected scaled score most.
 
-Greedy marginal allocation in steps of `STEP_HOURS` over the concave model of
-`planner.model`: every domain first gets a retention floor, then each further step goes to
-the domain whose next step adds the most expected score. For a separable objective with
-concave parts, greedy is optimal for the discretised problem; the benchmark compares it
-with a continuous solver.
-
-Because each domain's marginal gains fall geometrically, picking the best steps one by one
-equals taking the `extra` largest marginal gains over all domains at once, which numpy does
-in one sort (ties go to the smaller step, then the earlier domain: deterministic).
+Greedy marginal allocation in steps of `STEP_HOURS` over the exam model of
+`planner.model`: every domain first gets a floor, then each further step goes to the domain
+whose next step adds the most expected score, each domain's value read from
+`ExamModel.value_table` (its hours laid out as interleaved half-hour blocks over the days
+with free time, under the fitted learning curve and FSRS forgetting). The exact schedule is
+scored afterwards (planner.interleave); the benchmark checks the whole against baselines.
 """
 
 from __future__ import annotations
@@ -28,12 +25,16 @@ FLOOR_HOURS = 0.5
 
 
 def allocate_units(
-    model: ExamModel, budget_units: int, floor_units: int | Sequence[int] | None = None
+    model: ExamModel,
+    budget_units: int,
+    floor_units: int | Sequence[int] | None = None,
+    days: Sequence[int] | None = None,
 ) -> npt.NDArray[np.int_]:
     """Steps of `STEP_HOURS` per domain (blueprint order) summing to `budget_units`.
 
     `floor_units` is the steps every domain gets first: one number for all (default
     `FLOOR_HOURS`, lowered to what the budget allows, at least one step), or one per domain.
+    `days` are the days (from the plan's first day) with free time; every day by default.
 
     Raises:
         ValueError: when the budget cannot give every domain its floor.
@@ -48,17 +49,17 @@ def allocate_units(
         floors = np.asarray(floor_units, dtype=int)
         if floors.shape != (n,) or floors.min(initial=0) < 0 or floors.sum() > budget_units:
             raise ValueError(f"floors {floors.tolist()} do not fit {budget_units} steps")
-    extra = budget_units - int(floors.sum())
     counts = floors.copy()
+    extra = budget_units - int(floors.sum())
     if extra == 0:
         return counts
-    # The j-th extra step of domain d starts at hour (floor_d + j) * step and adds
-    # gw_d * (e^{-s/tau} - e^{-(s+step)/tau}) = gw_d * e^{-s/tau} * (1 - e^{-step/tau}).
-    starts = (floors[None, :] + np.arange(extra)[:, None]) * STEP_HOURS  # (extra, n)
-    decay = np.exp(-starts / model.tau[None, :])  # step-major: ties go to the earlier step
-    marginal = decay * (model.gain_weights() * (1.0 - np.exp(-STEP_HOURS / model.tau)))
-    best = np.argsort(-marginal.ravel(), kind="stable")[:extra]
-    counts += np.bincount(best % n, minlength=n)
+    table = model.value_table(
+        budget_units, list(days) if days is not None else list(range(model.days))
+    )
+    for _ in range(extra):
+        nxt = np.minimum(counts + 1, budget_units)
+        marginal = table[np.arange(n), nxt] - table[np.arange(n), counts]
+        counts[int(np.argmax(marginal))] += 1  # ties: the earlier domain
     return counts
 
 

@@ -75,11 +75,13 @@ class Prior:
     sd: float = 1.0
     domain_sd: float = 0.7
     forgetting: float = 1.0
+    practice_gain: float = 0.0
+    overall_forgetting: float = 1.0
 
     def __post_init__(self) -> None:
         if self.sd <= 0 or self.domain_sd <= 0:
             raise ValueError("prior spreads must be positive")
-        if not 0.0 < self.forgetting <= 1.0:
+        if not 0.0 < self.forgetting <= 1.0 or not 0.0 < self.overall_forgetting <= 1.0:
             raise ValueError("forgetting must lie in (0, 1]")
 
 
@@ -151,6 +153,14 @@ def _overall(state: MasteryState) -> tuple[float, float]:
     return mean, 1.0 / precision
 
 
+def practice_offset(state: MasteryState, domain: int) -> float:
+    """The logit the learner has gained by practice in a domain so far (``practice_gain``)."""
+    gain = state.prior.practice_gain
+    if gain == 0.0:
+        return 0.0
+    return gain * math.log1p(state.domains.get(domain, _NO_EVIDENCE).n)
+
+
 def overall_ability(state: MasteryState) -> tuple[float, float]:
     """Posterior mean and standard deviation of the overall ability."""
     mean, var = _overall(state)
@@ -180,11 +190,15 @@ def predict_correct(state: MasteryState, domain: int, difficulty: float) -> floa
     gives a prediction pulled toward 0.5 rather than a confident one.
     """
     mean, var, _ = domain_moments(state, domain)
+    mean += practice_offset(state, domain)
     return sigmoid((mean - difficulty) / math.sqrt(1.0 + PROBIT * var))
 
 
 def update(state: MasteryState, domain: int, difficulty: float, correct: bool) -> MasteryState:
     """The state after one more answer; ``state`` is left unchanged."""
+    # The evidence is about the ability before practice: the practice gain so far acts as
+    # an easier item.
+    difficulty = difficulty - practice_offset(state, domain)
     mean, var, _ = domain_moments(state, domain)
     kappa = 1.0 / math.sqrt(1.0 + PROBIT * var)
     p = sigmoid(kappa * (mean - difficulty))
@@ -204,6 +218,9 @@ def update(state: MasteryState, domain: int, difficulty: float, correct: bool) -
     new_shrink = 1.0 / (1.0 + tau2 * new.precision)
     domains = dict(state.domains)
     domains[domain] = new
+    fade = state.prior.overall_forgetting
+    if fade < 1.0:
+        return _faded(state, domains, domain, fade, correct)
     return replace(
         state,
         domains=domains,
@@ -218,9 +235,38 @@ def update(state: MasteryState, domain: int, difficulty: float, correct: bool) -
     )
 
 
+def _faded(
+    state: MasteryState,
+    domains: dict[int, DomainEvidence],
+    answered: int,
+    fade: float,
+    correct: bool,
+) -> MasteryState:
+    """The state with every other domain's evidence faded by `fade`, sums rebuilt."""
+    tau2 = state.prior.domain_sd**2
+    out: dict[int, DomainEvidence] = {}
+    sum_precision = sum_natural = 0.0
+    for d, ev in domains.items():
+        if d != answered:
+            ev = replace(ev, precision=ev.precision * fade, natural_mean=ev.natural_mean * fade)
+        out[d] = ev
+        shrink = 1.0 / (1.0 + tau2 * ev.precision)
+        sum_precision += ev.precision * shrink
+        sum_natural += ev.natural_mean * shrink
+    return replace(
+        state,
+        domains=out,
+        sum_precision=sum_precision,
+        sum_natural=sum_natural,
+        n=state.n + 1,
+        n_correct=state.n_correct + int(correct),
+    )
+
+
 def domain_mastery(state: MasteryState, domain: int, level: float = LEVEL) -> DomainMastery:
     """The learner's estimated standing in one domain, interval at coverage `level`."""
     mean, var, shared = domain_moments(state, domain)
+    mean += practice_offset(state, domain)
     sd = math.sqrt(var)
     z = NormalDist().inv_cdf(0.5 + level / 2.0)
     ev = state.domains.get(domain, _NO_EVIDENCE)

@@ -1,23 +1,25 @@
 """Packing a week's work onto its days, as the blocks of the plan.
 
-Fixed sittings go first: the final review at the end of the last day and the practice
-exam at the start of the longest day (not the final review's day when there is another).
-Then the diagnostic, the domain tasks in their sequenced order and the practice set fill
-the days in date order, a task split across days where a day runs out. Each block gets a
-question target from its hours and a focus text: study walks its domain's topics in
-blueprint order, so consecutive study blocks of a domain name consecutive topics.
+Mixed sittings go first (`mixed_sittings`): the final review at the end of the last day, the
+practice exam at the start of the longest day (not the final review's day when there is
+another), the diagnostic on the first days and the practice set on the last ones. The domain
+blocks that planner.interleave assigned to each day fill what is left (`pack_week`). Each
+block gets a question target from its hours and a focus text: study walks its domain's topics
+in blueprint order, so consecutive study blocks of a domain name consecutive topics.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bank.models import Blueprint
+from planner.interleave import DomainBlock
 from planner.mixed_work import PRACTICE_EXAM_UNITS
 from planner.plan import Block, BlockKind
-from planner.weeks import UNIT, DaySlot, DraftWeek, Task
+from planner.weeks import UNIT, DaySlot, DraftWeek
 
 QUESTIONS_PER_HOUR: dict[str, int] = {
     "diagnostic": 50,  # untimed, with a look at each answer
@@ -79,21 +81,15 @@ def make_block(kind: BlockKind, d: int | None, n: int, day: dt.date, focus: str 
     )
 
 
-def pack_week(
-    week: DraftWeek, focus: TopicFocus, texts: dict[str, str], studied: set[int]
-) -> list[Block]:
-    """Put a week's work on its days: fixed sittings first, then the tasks in order.
+def mixed_sittings(
+    week: DraftWeek, texts: dict[str, str], studied: set[int]
+) -> tuple[dict[dt.date, list[Block]], dict[dt.date, list[Block]], list[tuple[dt.date, int]]]:
+    """Place a week's mixed work on its days; return (head, tail, free days).
 
-    Args:
-        week: the week with its mixed work and tasks.
-        focus: the topic progression, shared by all weeks of the plan (updated).
-        texts: focus texts of the mixed blocks: "diagnostic", "exam" and "final".
-        studied: domains studied so far, for the practice set's focus; this week's study
-            is added to it.
-
-    Returns:
-        The week's blocks in date order; within a day the diagnostic first, then the
-        practice exam, the other work and the final review.
+    The final review ends the last day; the practice exam opens the longest day (not the
+    final review's day when there is another); the diagnostic takes the first days and the
+    timed practice set the last ones. `head` blocks open a day and `tail` blocks close it;
+    the free days are what is left for domain blocks, (date, quarter hours) in date order.
     """
     days = [DaySlot(slot.day, slot.units) for slot in week.days]
     head: dict[dt.date, list[Block]] = {}
@@ -111,38 +107,51 @@ def pack_week(
             slot.units, need = slot.units - take, need - take
         day = chosen.day
         head[day] = [make_block("practice_exam", None, PRACTICE_EXAM_UNITS, day, texts["exam"])]
-    tasks = [Task("diagnostic", None, week.diagnostic)] if week.diagnostic else []
-    tasks += week.tasks
-    studied.update(t.domain for t in week.tasks if t.kind == "study" and t.domain is not None)
-    if week.practice_set:
-        tasks.append(Task("practice_set", None, week.practice_set))
-    body: dict[dt.date, list[Block]] = {}
-    i = 0
-    for task in tasks:
-        kind, d, left = task.kind, task.domain, task.units
-        while left:
-            while days[i].units == 0:
-                i += 1
-            take = min(left, days[i].units)
-            day = days[i].day
-            if kind == "study":
-                assert d is not None  # sequence_study gives every study task its domain
-                text = focus.study(d, take)
-            elif kind == "review":
-                assert d is not None
-                text = focus.review(d)
-            elif kind == "practice_set":
-                listed = ", ".join(str(n) for n in sorted(studied))
-                text = f"timed, mixed: domains {listed}" if listed else "timed, mixed: all domains"
-            else:
-                text = texts["diagnostic"]
-            body.setdefault(day, []).append(make_block(kind, d, take, day, text))
-            days[i].units -= take
-            left -= take
-    blocks = []
+    left = week.diagnostic
+    for slot in days:
+        take = min(left, slot.units)
+        if take:
+            slot.units, left = slot.units - take, left - take
+            block = make_block("diagnostic", None, take, slot.day, texts["diagnostic"])
+            head[slot.day] = [block, *head.get(slot.day, [])]
+    left = week.practice_set
+    listed = ", ".join(str(n) for n in sorted(studied))
+    text = f"timed, mixed: domains {listed}" if listed else "timed, mixed: all domains"
+    for slot in reversed(days):
+        take = min(left, slot.units)
+        if take:
+            slot.units, left = slot.units - take, left - take
+            block = make_block("practice_set", None, take, slot.day, text)
+            tail[slot.day] = [block, *tail.get(slot.day, [])]
+    return head, tail, [(slot.day, slot.units) for slot in days if slot.units > 0]
+
+
+def pack_week(
+    week: DraftWeek,
+    head: dict[dt.date, list[Block]],
+    tail: dict[dt.date, list[Block]],
+    assigned: Mapping[dt.date, Sequence[DomainBlock]],
+    focus: TopicFocus,
+) -> list[Block]:
+    """A week's blocks in date order: each day's head, its domain blocks, then its tail.
+
+    Args:
+        week: the week (its days give the order).
+        head: the mixed sittings that open a day (:func:`mixed_sittings`).
+        tail: the mixed sittings that close a day.
+        assigned: the domain blocks of each day (planner.interleave.assign_days).
+        focus: the topic progression, shared by all weeks of the plan (updated).
+    """
+    blocks: list[Block] = []
     for slot in week.days:
-        work = body.get(slot.day, [])
-        first = [b for b in work if b.kind == "diagnostic"]  # the diagnostic opens the plan
-        rest = [b for b in work if b.kind != "diagnostic"]
-        blocks += first + head.get(slot.day, []) + rest + tail.get(slot.day, [])
+        day = slot.day
+        work = []
+        for part in assigned.get(day, ()):
+            kind: BlockKind = "study" if part.kind == "study" else "review"
+            if kind == "study":
+                text = focus.study(part.domain, part.units)
+            else:
+                text = focus.review(part.domain)
+            work.append(make_block(kind, part.domain, part.units, day, text))
+        blocks += head.get(day, []) + work + tail.get(day, [])
     return blocks

@@ -116,9 +116,11 @@ class Plan(BaseModel):
     pass_probability: float
     weeks: list[Week]
     warnings: list[str] = Field(default_factory=list)
+    pass_interval: list[float] | None = None
+    """10th and 90th percentile of the pass chance over the fitted parameters' uncertainty."""
 
     def to_dict(self) -> dict[str, Any]:
-        """The spec's JSON object, keys in the spec's order (`warnings` last)."""
+        """The spec's JSON object, keys in the spec's order (`warnings`, then `pass_interval`)."""
         return {
             "learner": self.learner,
             "blueprint": self.blueprint,
@@ -131,6 +133,7 @@ class Plan(BaseModel):
             "pass_probability": self.pass_probability,
             "weeks": [w.to_dict() for w in self.weeks],
             "warnings": list(self.warnings),
+            **({} if self.pass_interval is None else {"pass_interval": list(self.pass_interval)}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:

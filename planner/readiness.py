@@ -28,6 +28,9 @@ PASS_PROPORTION = 0.70
 PASSING_SCORE = 70.0
 SCALE_MAX = 100.0
 DRAWS = 20_000
+PASS_FLOOR = 0.01
+"""No pass chance is reported below 1% or above 99%: the model is not that sure of itself
+(its scaling assumption and its fitted parameters carry error no draw represents)."""
 SCALING_ASSUMPTION = (
     "AMT does not publish the CMAS raw-to-scaled conversion. Assumed: on a typical form a raw "
     f"{PASS_PROPORTION:.0%} correct earns the passing scaled score ({PASSING_SCORE:.0f}); "
@@ -44,7 +47,8 @@ class Readiness:
     Attributes:
         expected_score: mean predicted scaled score (0-100).
         lo, hi: interval of the scaled score at coverage ``level``.
-        p_pass: probability that the scaled score reaches ``passing_score``.
+        p_pass: probability that the scaled score reaches ``passing_score``, kept within
+            [1%, 99%] (:data:`PASS_FLOOR`).
         expected_proportion: mean predicted raw proportion correct.
         domain_proportion: mean predicted proportion correct per domain.
         unknown_domains: blueprint domains without any answer (their prior was used).
@@ -131,7 +135,7 @@ def predict_readiness(
         lo=float(lo),
         hi=float(hi),
         level=level,
-        p_pass=float(np.mean(scaled >= passing_score - 1e-9)),
+        p_pass=bounded_chance(float(np.mean(scaled >= passing_score - 1e-9))),
         passing_score=passing_score,
         expected_proportion=float(proportion.mean()),
         domain_proportion={d: float(p_right[:, j].mean()) for j, d in enumerate(domains)},
@@ -139,3 +143,29 @@ def predict_readiness(
         unknown_share=float(sum(counts[d] for d in unknown) / n.sum()),
         draws=draws,
     )
+
+
+def bounded_chance(p: float) -> float:
+    """A pass chance kept within [PASS_FLOOR, 1 - PASS_FLOOR]: never 0 or 1."""
+    return min(max(float(p), PASS_FLOOR), 1.0 - PASS_FLOOR)
+
+
+def _percent(p: float) -> int:
+    """Whole percent of a chance, never 0 or 100."""
+    return min(max(round(bounded_chance(p) * 100), 1), 99)
+
+
+def describe_pass_chance(p: float, low: float | None = None, high: float | None = None) -> str:
+    """What a learner should read for a pass chance: "about 85% (70-94%)".
+
+    Never "0%" or "100%": chances are kept within 1-99%, and the interval (the spread of
+    the chance over the fitted parameters' uncertainty) is shown when given. Use it wherever
+    a pass chance is printed instead of formatting the number with ``:.0%``.
+    """
+    text = f"about {_percent(p)}%"
+    if low is not None and high is not None:
+        lo, hi = sorted((_percent(low), _percent(high)))
+        lo, hi = min(lo, _percent(p)), max(hi, _percent(p))
+        if hi > lo:
+            text += f" ({lo}-{hi}%)"
+    return text

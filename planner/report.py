@@ -101,9 +101,14 @@ def readiness_projection(
     final = cumulative[-1] if cumulative else zero
     total = float(final.sum()) or 1.0
     gap = 0.0 if anchor is None else anchor - now
+    # The hours-only view spreads each domain evenly; the plan's own forecast scores its real
+    # schedule (and its mixed work), so the line is bent to end at that forecast.
+    from_start = since is None or since <= plan.start
+    end_gap = plan.expected_scaled_score - model.expected_score(final) if from_start else 0.0
 
     def score(hours: FloatArray) -> float:
-        return model.expected_score(hours) + gap * (1.0 - float(hours.sum()) / total)
+        done = float(hours.sum()) / total
+        return model.expected_score(hours) + gap * (1.0 - done) + end_gap * done
 
     points = [(start, score(zero))]
     for week, hours in zip(plan.weeks, cumulative, strict=True):

@@ -12,12 +12,15 @@ exact. The steps, each in the module named for it:
    when any mastery is unknown, interleaved practice sets from week 2, full-length practice
    exams in the last two weeks (required when the plan spans 4+ weeks), a final review on
    the last day.
-4. Share what is left among the domains (`planner.allocation`).
-5. Sequence study (`planner.sequence`): foundations (domains 1 and 2) first, then the
-   domains with the most hours; each domain is revisited ("review") 1, 3, 7 and 15 weeks
-   after its study ends (gaps of 1, 2, 4, 8 weeks) as far as the horizon allows.
-6. Pack each week's work onto its days in order, splitting across days where needed
-   (`planner.packing`), and say what the learner should know (`planner.plan_warnings`).
+4. Place the mixed sittings on their days (`planner.packing.mixed_sittings`) and share the
+   free time left among the domains (`planner.allocation`, under the fitted model of
+   `planner.model`: learning curve and FSRS-6 forgetting).
+5. Interleave and space the domains (`planner.interleave`): every domain comes back every few
+   days until the exam, several domains a day; the block size with the highest expected exam
+   score is kept. A domain's first 60% is "study" (walking its topics), the rest "review".
+6. Pack each day's blocks (`planner.packing.pack_week`), forecast the exam with every
+   uncertainty drawn (`ExamModel.forecast`) and say what the learner should know
+   (`planner.plan_warnings`).
 
 Re-planning: given `previous`, its weeks that ended before `today` are kept as they were,
 and so are the blocks of the current week dated before `today` (history: new blocks only
@@ -36,17 +39,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
-
 from bank.models import Blueprint
 from planner.allocation import allocate_units
+from planner.interleave import BLOCK_CHOICES, DomainBlock, assign_days, sessions_of
 from planner.mixed_work import PRACTICE_EXAM_WEEKS, reserve_mixed_work
-from planner.model import ExamModel, FloatArray, build_model
-from planner.packing import TopicFocus, pack_week
+from planner.model import ExamModel, Sessions, build_model
+from planner.packing import TopicFocus, make_block, mixed_sittings, pack_week
 from planner.plan import DOMAIN_KINDS, Block, InsufficientTimeError, Plan, PlanRequest, Week
 from planner.plan_warnings import plan_warnings
 from planner.request_checks import check_request
-from planner.sequence import sequence_study, study_order
 from planner.weeks import UNIT, DraftWeek, lay_out_weeks, trim_current_week
 
 __all__ = ["build_plan", "check_request"]
@@ -95,27 +96,38 @@ def build_plan(request: PlanRequest) -> Plan:
     floors: int | list[int] | None = None
     if budget < len(numbers):  # re-planning with little time: what was studied may get none
         floors = [0 if n in studied else 1 for n in numbers]
-    units = dict(zip(numbers, (int(u) for u in allocate_units(model, budget, floors)), strict=True))
-    order = [n for n in study_order(units) if units[n]]
-    sequence_study(weeks, order, units)
+    placeholder = {"diagnostic": "", "exam": "", "final": ""}
+    layout = [mixed_sittings(week, placeholder, set()) for week in weeks]
+    free = [slot for _, _, days in layout for slot in days]
+    mixed = [
+        b for head, tail, _ in layout for part in (head, tail) for bs in part.values() for b in bs
+    ]
+    day_index = [(day - from_day).days for day, _ in free]
+    counts = allocate_units(model, budget, floors, day_index)
+    units = dict(zip(numbers, (int(u) for u in counts), strict=True))
+    assigned, sessions = _best_interleaving(model, free, units, mixed, from_day)
     if past and weeks:
         weeks[0].past = past
 
-    hours = np.array([units[n] * UNIT for n in numbers])
-    forecast = model.forecast(hours)
+    forecast = model.forecast(sessions)
     texts = {
         "diagnostic": "measure mastery: domains " + ", ".join(str(n) for n in unknown),
         "exam": "full length, timed, blueprint-weighted: 200 questions in 2 hours",
-        "final": _weakest(model, hours, blueprint),
+        "final": _weakest(model, sessions, blueprint),
     }
-    study_total = {
-        d: sum(t.units for w in weeks for t in w.tasks if t.kind == "study" and t.domain == d)
-        for d in numbers
-    }
+    study_total = dict.fromkeys(numbers, 0)
+    for parts in assigned.values():
+        for part in parts:
+            if part.kind == "study":
+                study_total[part.domain] += part.units
     focus, seen = TopicFocus(blueprint, study_total), set(studied)
     new_weeks = []
     for week in weeks:
-        blocks = [*week.past, *pack_week(week, focus, texts, seen)]
+        seen.update(
+            p.domain for slot in week.days for p in assigned.get(slot.day, ()) if p.kind == "study"
+        )
+        head, tail, _ = mixed_sittings(week, texts, seen)
+        blocks = [*week.past, *pack_week(week, head, tail, assigned, focus)]
         new_weeks.append(
             Week.model_construct(
                 index=week.index,
@@ -148,6 +160,7 @@ def build_plan(request: PlanRequest) -> Plan:
         pass_probability=round(forecast.pass_probability, 2),
         weeks=[*kept, *new_weeks],
         warnings=warnings,
+        pass_interval=[round(forecast.pass_low, 2), round(forecast.pass_high, 2)],
     )
 
 
@@ -197,9 +210,36 @@ def _reserve_within_time(
     )
 
 
-def _weakest(model: ExamModel, hours: FloatArray, blueprint: Blueprint, k: int = 3) -> str:
+def _best_interleaving(
+    model: ExamModel,
+    free: list[tuple[dt.date, int]],
+    units: dict[int, int],
+    mixed: list[Block],
+    first: dt.date,
+) -> tuple[dict[dt.date, list[DomainBlock]], Sessions]:
+    """The interleaved day assignment whose expected exam score is highest, and its sessions.
+
+    Tries each block size of `BLOCK_CHOICES` (ties go to the shorter blocks).
+    """
+    best: tuple[float, dict[dt.date, list[DomainBlock]], Sessions] | None = None
+    for size in BLOCK_CHOICES:
+        assigned = assign_days(free, units, size)
+        blocks = [
+            make_block("study" if p.kind == "study" else "review", p.domain, p.units, day, None)
+            for day, parts in assigned.items()
+            for p in parts
+        ]
+        sessions = sessions_of([*blocks, *mixed], model.numbers, list(model.shares), first)
+        score = model.score_of(sessions)
+        if best is None or score > best[0] + 1e-9:
+            best = (score, assigned, sessions)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _weakest(model: ExamModel, sessions: Sessions, blueprint: Blueprint, k: int = 3) -> str:
     """The final review's focus: the `k` domains weakest at the exam, the heavier first."""
-    at_exam = model.exam_mastery(hours)
+    at_exam = model.exam_mastery_of(sessions)
     ranked = sorted(range(len(model.numbers)), key=lambda i: (at_exam[i], -model.shares[i]))
     names = []
     for i in ranked[:k]:

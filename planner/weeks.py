@@ -2,8 +2,8 @@
 
 Time is counted in quarter-hour units (`UNIT`), so every sum of blocks is exact. A
 `DraftWeek` is the mutable working copy of one week while a plan is built: its available
-days, the mixed work reserved in it (`planner.mixed_work`), the domain tasks sequenced into
-it (`planner.sequence`) and, when re-planning, the blocks of the current week before today.
+days, the mixed work reserved in it (`planner.mixed_work`) and,
+when re-planning, the blocks of the current week before today.
 `planner.packing` turns it into the blocks of a `planner.plan.Week`.
 """
 

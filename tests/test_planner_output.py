@@ -42,7 +42,7 @@ def test_json_round_trip_and_shape() -> None:
     text = PLAN.to_json()
     assert Plan.from_json(text) == PLAN
     data = json.loads(text)
-    assert data["mastery"]["2"] is None and data["allocation"]["4"] == 11.25
+    assert data["mastery"]["2"] is None and data["allocation"]["4"] == 10.75
     block = data["weeks"][0]["blocks"][1]
     assert list(block) == ["domain", "kind", "hours", "questions", "date", "focus"]
 
@@ -57,8 +57,8 @@ def test_ics_has_one_event_per_dated_block_at_the_preferred_time() -> None:
     assert events[1].start == first.end, "blocks of one day follow one another"
     assert first.summary == "Diagnostic"
     study = next(e for e, b in zip(events, dated, strict=True) if b.kind == "study")
-    assert study.summary == "Study: Medical Assisting Foundations"
-    assert "Domain 1: Medical Assisting Foundations" in study.description
+    assert study.summary == "Study: Medical Records Management"
+    assert "Domain 4: Medical Records Management" in study.description
     assert re.search(r"Target: \d+ questions", study.description)
     assert len({e.uid for e in events}) == len(events)
 
@@ -87,7 +87,7 @@ def test_markdown_lists_every_week_and_escapes_text() -> None:
     assert text.startswith("# Study plan for \\*ana\\* \\| \\<b\\>: Certified Medical")
     for week in plan.weeks:
         assert f"## Week {week.index}: {week.start} to {week.end}" in text
-    assert "| 4. Medical Records Management | 17% | 40% | 11.25 |" in text
+    assert "| 4. Medical Records Management | 17% | 40% | 10.75 |" in text
     assert "Practice exam, 2 h, 200 questions" in text
 
 

@@ -1,0 +1,121 @@
+"""Fitting the learner model on everyone's answers: item difficulties and the prior.
+
+`fit_learner_model` is what the product runs on its stored answers (once there are enough
+learners) and what benchmarks/learner_model.py runs on a data set's train learners: the same
+function, so the benchmark's headline is the product's own path.
+
+1. Calibrate item difficulties (planner.calibration) on a fitting share of the learners.
+2. Choose the prior's domain spread, evidence forgetting (of the answered domain and of the
+   others) and practice gain on the other
+   learners, by the next-answer ROC AUC of the online model (planner.mastery), each answer
+   predicted from that learner's earlier answers only.
+3. With that prior, choose the calibration strength the same way; calibrate again on every
+   learner.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from planner.calibration import Calibration, calibrate
+from planner.mastery import Prior, ResponseRecord, initial_state, predict_correct, update
+
+FORGETTING = (1.0, 0.95, 0.9)
+DOMAIN_SD = (0.7, 1.0)
+PRACTICE_GAIN = (0.0, 0.15, 0.3)
+OVERALL_FORGETTING = (1.0, 0.995)
+HOLDOUT_SHARE = 0.2
+REGULARIZATION = (1.0, 3.0)
+"""Calibration strengths tried (inverse L2 penalty), the first for choosing the prior."""
+
+
+@dataclass(frozen=True)
+class LearnerModelFit:
+    """Fitted difficulties and prior, and the held-out AUC that chose them."""
+
+    calibration: Calibration
+    prior: Prior
+    holdout_auc: float
+    regularization: float = 1.0
+
+
+def by_learner(responses: Iterable[ResponseRecord]) -> dict[str, list[ResponseRecord]]:
+    """Each learner's answers, in the order given."""
+    groups: dict[str, list[ResponseRecord]] = {}
+    for r in responses:
+        groups.setdefault(r.learner_id, []).append(r)
+    return groups
+
+
+def online_predictions(
+    groups: Iterable[Sequence[ResponseRecord]], calibration: Calibration, prior: Prior
+) -> tuple[list[float], list[bool]]:
+    """Each answer's predicted chance from the learner's earlier answers, and the outcomes."""
+    preds: list[float] = []
+    ys: list[bool] = []
+    for answers in groups:
+        state = initial_state(prior)
+        for r in answers:
+            b = calibration.difficulty(r.item_id, r.domain)
+            preds.append(predict_correct(state, r.domain, b))
+            ys.append(r.correct)
+            state = update(state, r.domain, b, r.correct)
+    return preds, ys
+
+
+def auc(scores: Sequence[float], outcomes: Sequence[bool]) -> float:
+    """ROC AUC (rank statistic, ties counted half)."""
+    from sklearn.metrics import roc_auc_score
+
+    if len(set(outcomes)) < 2:
+        return 0.5
+    return float(roc_auc_score(list(outcomes), list(scores)))
+
+
+def fit_learner_model(responses: Sequence[ResponseRecord], seed: int = 0) -> LearnerModelFit:
+    """Fit difficulties and choose the prior on held-out learners (see the module docstring).
+
+    Answers are taken in the order given within each learner (sort by time first).
+    """
+    groups = by_learner(responses)
+    ids = sorted(groups)
+    random.Random(seed).shuffle(ids)
+    held = set(ids[: max(1, round(len(ids) * HOLDOUT_SHARE))]) if len(ids) > 1 else set()
+    fitting = [r for r in responses if r.learner_id not in held]
+    first = calibrate(fitting, REGULARIZATION[0])
+    mean = first.ability_mean
+    best = (-1.0, Prior(mean=mean))
+    held_groups = [groups[i] for i in sorted(held)]
+    if held_groups:
+        for forgetting, domain_sd, gain, fade in itertools.product(
+            FORGETTING, DOMAIN_SD, PRACTICE_GAIN, OVERALL_FORGETTING
+        ):
+            prior = Prior(
+                mean=mean,
+                domain_sd=domain_sd,
+                forgetting=forgetting,
+                practice_gain=gain,
+                overall_forgetting=fade,
+            )
+            score = auc(*online_predictions(held_groups, first, prior))
+            if score > best[0] + 1e-6:
+                best = (score, prior)
+    strength = REGULARIZATION[0]
+    if held_groups:
+        for c in REGULARIZATION[1:]:
+            score = auc(*online_predictions(held_groups, calibrate(fitting, c), best[1]))
+            if score > best[0] + 1e-6:
+                best, strength = (score, best[1]), c
+    final = calibrate(responses, strength)
+    prior = Prior(
+        mean=final.ability_mean,
+        sd=best[1].sd,
+        domain_sd=best[1].domain_sd,
+        forgetting=best[1].forgetting,
+        practice_gain=best[1].practice_gain,
+        overall_forgetting=best[1].overall_forgetting,
+    )
+    return LearnerModelFit(final, prior, best[0], strength)
