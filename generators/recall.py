@@ -21,7 +21,7 @@ from bank.quantities import parse_quantity
 from bank.text import content_words, normalize_text
 from generators.base import FlawScreen, no_screen
 from generators.recall_models import Draft
-from generators.wording import capital, sentence
+from generators.wording import capital, clause, sentence
 
 TRIES = 12
 ECHO_PREFIX = 5  # letters two words must share at the start to echo each other
@@ -131,13 +131,64 @@ def _distractor_sets(draft: Draft, rng: random.Random) -> Iterator[list[str]]:
             yield list(combo)
 
 
+_NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+
+
+def authority(draft: Draft, note: Note) -> str:
+    """The public source the fact cites (its title in the note's front matter)."""
+    found = next((s for s in note.sources if s.key == draft.fact.cite), None)
+    return found.title if found else note.title
+
+
+def explaining_sentence(note: Note, value: str) -> str | None:
+    """A sentence of the note's prose that states a figure ("6 years", "six years")."""
+    number = re.match(r"\$?([\d,.]+)", value.strip())
+    if not number:
+        return None
+    digits = number.group(1).rstrip(".,")
+    forms = {digits}
+    if digits.isdigit() and int(digits) < len(_NUMBER_WORDS):
+        forms.add(_NUMBER_WORDS[int(digits)])
+    prose = note.text.split("```facts")[0].split("---", 2)[-1]
+    for text in re.split(r"(?<=[.!?])\s+", " ".join(prose.split())):
+        words = set(re.findall(r"[\w,.$]+", text.lower()))
+        if any(f in words or f"${f}" in words for f in forms) and len(text) < 400:
+            return text.strip()
+    return None
+
+
 def rationale(draft: Draft, options: list[str], answer: str, note: Note) -> str:
-    """Why the key is right and what each distractor is instead, citing the note."""
+    """Why the key is right and what each distractor is instead, citing the public source."""
+    cite = f"Source: {authority(draft, note)}."
     if draft.numeric:
         others = [o for letter, o in zip(LETTERS, options, strict=True) if letter != answer]
+        said = explaining_sentence(note, draft.key)
+        why = f" {sentence(said)}" if said else ""
         return (
-            f"{answer} is correct: the source gives {draft.key} ({note.title}). "
-            f"The other figures ({', '.join(others)}) are not the ones the rule sets."
+            f"{answer} is correct: {draft.key}.{why} The other figures ({', '.join(others)}) "
+            f"are not the ones the source sets. {cite}"
         )
     parts = [f"{answer} is correct. {sentence(draft.explain.get(draft.key, draft.fact.quote))}"]
     for letter, option in zip(LETTERS, options, strict=True):
@@ -145,7 +196,11 @@ def rationale(draft: Draft, options: list[str], answer: str, note: Note) -> str:
             continue
         why = draft.explain.get(option) or f"{option} does not answer this question"
         parts.append(f"{letter} is wrong. {sentence(why)}")
-    parts.append(f"Source: {note.title}.")
+    if draft.model.startswith("procedure_"):
+        steps = [s.strip() for s in draft.fact.fields[1].split(">")]
+        order = "; ".join(f"{i}. {clause(s)}" for i, s in enumerate(steps, start=1))
+        parts.append(f"In order: {order}.")
+    parts.append(cite)
     return " ".join(parts)
 
 

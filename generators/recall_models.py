@@ -81,6 +81,35 @@ def likeness(a: str, b: str) -> float:
     return len(wa & wb) / len(wa | wb) if wa | wb else 0.0
 
 
+# Words too common in this bank to say two phrases are about the same kind of thing.
+GENERIC = frozenset(
+    content_words(
+        "patient patients office offices medical practice provider providers health care "
+        "staff person people used uses record records information form forms service services "
+        "code codes"
+    )
+)
+
+
+def head(name: str) -> str:
+    """The head word of a multi-word name, stemmed ("Incremental backup" -> "backup")."""
+    words = [w for w in name.replace("(", " ").replace(")", " ").split() if w.isalpha()]
+    return next(iter(content_words(words[-1])), words[-1].lower()) if len(words) > 1 else ""
+
+
+def same_kind(key_name: str, key_text: str, name: str, text: str) -> bool:
+    """Whether a sibling is the same kind of thing as the key, so that it can stand beside it.
+
+    The same head word ("Full backup" beside "Incremental backup"), or descriptions that
+    share a word that is not generic in this bank ("a lying position with the face down"
+    beside "... face up"). "Cloud computing" is no distractor for a backup, nor a body
+    plane for a position: an item writer sends those back.
+    """
+    if head(key_name) and head(key_name) == head(name):
+        return True
+    return bool((content_words(key_text) & content_words(text)) - GENERIC)
+
+
 def confusables(fact: Fact, notes: NoteSet, answer: str) -> list[str]:
     """The other members of every confusable set of the domain that holds `answer`."""
     low = answer.casefold()
@@ -119,7 +148,11 @@ def term_drafts(fact: Fact, note: Note, notes: NoteSet, lexicon: Lexicon) -> Ite
     close = [
         by_term[c.casefold()] for c in confusables(fact, notes, term) if c.casefold() in by_term
     ]
-    same_note = [f for f in note.facts if f.kind == "term" and f != fact]
+    same_note = [
+        f
+        for f in note.facts
+        if f.kind == "term" and f != fact and same_kind(term, definition, *f.fields)
+    ]
     same_note.sort(key=lambda f: -likeness(definition, f.fields[1]))  # nearest concept first
     siblings = list(dict.fromkeys([*close, *same_note]))
     what = {
@@ -163,7 +196,14 @@ def classify_drafts(fact: Fact, note: Note, notes: NoteSet, lexicon: Lexicon) ->
     if questions is None:
         return
     item_q, category_q = questions
-    members = [f for f in note.facts if f.kind == "classify" and f.fields[0] == key and f != fact]
+    members = [
+        f
+        for f in note.facts
+        if f.kind == "classify"
+        and f.fields[0] == key
+        and f != fact
+        and same_kind(item, category, f.fields[1], f.fields[2])
+    ]
     said = {f.fields[1]: f"{capital(f.fields[1])}: {clause(f.fields[2])}" for f in members}
     said[item] = f"{capital(item)}: {clause(category)}"
     if item_q != "-":
@@ -281,7 +321,11 @@ EFFECT_FRAMES = (
 def cause_drafts(fact: Fact, note: Note) -> Iterator[Draft]:
     """The effect of a cause; distractors are effects of the note's other causes."""
     cause, effect = fact.fields
-    siblings = [f for f in note.facts if f.kind == "cause" and f != fact]
+    siblings = [
+        f
+        for f in note.facts
+        if f.kind == "cause" and f != fact and same_kind("", f"{cause} {effect}", "", f.fields[1])
+    ]
     after = {f.fields[1]: f"That follows when {clause(f.fields[0])}" for f in siblings}
     after[effect] = f"When {clause(cause)}, {clause(effect)}"
     yield Draft(

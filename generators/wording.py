@@ -17,7 +17,13 @@ _NO_ARTICLE = frozenset((
     "a", "an", "the", "to", "when", "if", "any", "each", "every", "one", "two", "three",
     "four", "five", "six", "this", "that", "these", "those", "all", "both", "either", "no",
     "not", "only", "how", "what", "which", "who", "whom", "whose", "where", "why",
+    # prepositions and adverbs start no noun phrase: "as needed", "by mouth", "twice a day"
+    "as", "at", "by", "in", "on", "for", "from", "with", "without", "under", "over", "before",
+    "after", "between", "within", "per", "once", "twice", "daily", "up", "out", "into",
 ))  # fmt: skip
+
+
+_ARTICLES = frozenset(("The", "A", "An", "This", "That", "These", "Those", "Each", "Any"))
 
 
 def is_acronym(word: str) -> bool:
@@ -50,6 +56,8 @@ class Lexicon:
         words = term.split()
         if not words or not words[0][:1].isupper() or is_acronym(words[0]):
             return term
+        if words[0] in _ARTICLES:  # "The hyphen in Ellis-Smith": the article is no name
+            return " ".join([words[0].lower(), *words[1:]])
         capitalized = [w for w in words[1:] if w[:1].isupper()]
         if capitalized or re.fullmatch(r"[IVX]+|[A-Z]", words[-1] or ""):
             return term

@@ -24,7 +24,7 @@ from generators.scenarios.base import Choice, Family, Scenario
 
 NAME = "scenario"
 VERSION = "1.0"
-COMBINATIONS = 12  # distractor triples tried before a scenario is given up
+COMBINATIONS = 40  # distractor triples tried before a scenario is given up
 
 
 class MissingRuleError(LookupError):

@@ -264,7 +264,8 @@ def _access(rng: random.Random, extension: bool) -> Scenario:
             f"On {long_date(received)}, {clinician}'s office receives a written request from "
             f"{patient} for copies of records kept in offsite storage. On {long_date(notice)}, "
             f"the office sends {p} a written statement of the reason for the delay and the "
-            "date it will act. What is the latest date that statement may set?"
+            "date it will act. Under the HIPAA Privacy Rule, what is the latest date that "
+            "statement may set?"
         )
         key = _date_choice(
             received + d60,
@@ -300,7 +301,8 @@ def _access(rng: random.Random, extension: bool) -> Scenario:
             f"{patient} mails {clinician}'s office a written request for a copy of {p}'s "
             f"records. The letter is dated {long_date(written)}, and it arrives on "
             f"{long_date(received)}. The records are in the office's EHR, and the office sends "
-            "no extension notice. What is the latest date by which it must act on the request?"
+            "no extension notice. Under the HIPAA Privacy Rule, what is the latest date by which "
+            "it must act on the request?"
         )
         key = _date_choice(
             received + d30,

@@ -30,7 +30,7 @@ from generators.scenarios.common import CLINICIANS, first, long_date, person
 from generators.scenarios.d5_dates import date_choice, distinct_dates, draw_start, plus_years
 
 SERVICES = ("a vitamin B12 injection", "an electrocardiogram", "a lipid panel", "a chest x-ray")
-NEW_CLAIM = "Correct the claim and send it as a new claim"
+NEW_CLAIM = "Send the whole corrected claim as a new claim"
 REDETERMINATION = "Ask the MAC for a redetermination of the claim"
 REOPENING = "Ask the MAC to reopen the claim for a clerical error"
 RECONSIDERATION = "Ask a QIC for a reconsideration of the claim"

@@ -252,13 +252,13 @@ def _scenario(f: Failure, model: str) -> Scenario:
     if model == "restore-count":
         key, wrong = _count(f)
         question = (
-            f"How many backups, counting the full backup, does {name} restore to bring the "
-            "data back?"
+            f"What is the fewest backups, counting the full backup, that {name} restores to "
+            "bring the data back?"
         )
         steps, ordered = 3, True
     else:
         key, wrong = _sets(f)
-        question = f"Which backups does {name} restore to bring the data back?"
+        question = f"Which backups, and no more, does {name} restore to bring the data back?"
         steps, ordered = 2, False
     return Scenario(
         family=BackupRestore.id,

@@ -112,7 +112,7 @@ def _report(rng: random.Random, p: People, fatal: bool) -> Scenario:
         f"At {_moment(fell)}, {p.employee}, a {p.job} at {p.practice}, is hurt in {injury}. "
         f"{happened} At {_clock(learned)} {name}'s family tells {p.manager}, the office "
         f"manager, of the {what}, the first anyone at the practice hears of it. {FEDERAL} "
-        f"What is the latest time by which the practice reports the "
+        f"Under federal OSHA rules, what is the latest time by which the practice reports the "
         f"{'death' if fatal else 'hospitalization'} to OSHA?"
     )
     hours = 8 if fatal else 24
