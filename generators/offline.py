@@ -12,16 +12,18 @@ validators.flaws) and rebuilt or dropped until clean. Deterministic for a seed.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from bank.models import LETTERS, Blueprint, Item
-from bank.notes import NoteSet
+from bank.notes import Note, NoteSet
+from bank.text import normalize_text
 from generators.base import FlawScreen, GenerationRequest, GenerationResult, no_screen
-from generators.recall import build_recall_item
+from generators.recall import build_recall_item, recall_key_ranks
 from generators.recall_models import Draft, drafts_for
 from generators.scenarios.base import Family
-from generators.scenarios.build import build_scenario_item
+from generators.scenarios.build import build_scenario_item, key_ranks
 from generators.wording import Lexicon
 
 NAME = "offline"
@@ -29,6 +31,7 @@ VERSION = "2.0"
 SCENARIO_SHARE = 0.5  # of each domain's items, when its families can supply them
 DRAWS_PER_MODEL = 3  # draws tried for one item of an item model before moving on
 SUPPLY_INSTANCES = 4  # scenario instances per item model counted as the domain's supply
+LETTER_SLACK = 2  # keys a letter may run ahead before fixed-position recall items wait
 BATCH_WEIGHT = 1.5  # keys a letter may run ahead in a batch before it outweighs one ask
 
 
@@ -52,35 +55,56 @@ class _Batch:
         self.rng = rng
         self.items: list[Item] = []
         self.seen: set[str] = set()
+        self.shapes: set[tuple[str | None, str, frozenset[str], tuple[str, ...]]] = set()
         self.used = dict.fromkeys(LETTERS, 0)
+        self.drafted: set[tuple[str, str]] = set()  # (fact, item model) of recall drafts tried
         self.asked: dict[str, dict[str, int]] = {}
 
-    def position(self, model: str = "") -> int:
-        """Where the next key goes: the letter least asked of this item model, then of the batch.
+    def position(self, model: str = "", allowed: set[int] | None = None) -> int:
+        """Where the next key goes: balanced over the item model and over the batch.
 
         Balancing the batch alone would hand one item model the same letter every time it
         comes round (the models are taken in turn), and a learner would learn the letter.
-        Counting what was asked (not what came out) moves on when ordered options cannot put
-        the key at a letter.
+        `allowed` are the positions the key can take (options in natural order put it where
+        its value falls); among those, the letter this model's kept items had least, then the
+        one the batch has least (a batch BATCH_WEIGHT keys off balance outweighs one item).
+        Only kept items count (see `add`): a draw the screen or the repeat check throws away
+        asked for a letter it never used.
         """
-        asked = self.asked.setdefault(model, dict.fromkeys(LETTERS, 0))
+        given = self.asked.setdefault(model, dict.fromkeys(LETTERS, 0))
         fewest = min(self.used.values())
-        # The model's own balance first; a batch three keys off balance outweighs one ask.
-        score = {x: asked[x] + (self.used[x] - fewest) / BATCH_WEIGHT for x in LETTERS}
+        letters = [LETTERS[i] for i in sorted(allowed)] if allowed else list(LETTERS)
+        score = {x: given[x] + (self.used[x] - fewest) / BATCH_WEIGHT for x in letters}
         best = min(score.values())
-        letter = self.rng.choice([x for x in LETTERS if score[x] == best])
-        asked[letter] += 1
+        letter = self.rng.choice([x for x in letters if score[x] == best])
         return LETTERS.index(letter)
 
-    def add(self, item: Item | None) -> bool:
+    def crowded(self, allowed: set[int]) -> bool:
+        """Whether every letter in `allowed` is LETTER_SLACK keys ahead of the batch's rarest."""
+        fewest = min(self.used.values())
+        return all(self.used[LETTERS[i]] - fewest >= LETTER_SLACK for i in allowed)
+
+    def add(self, item: Item | None, model: str = "") -> bool:
         """Keep an item unless it is missing, a repeat, in the bank, or off the difficulty."""
         r = self.request
         if item is None or item.content_hash in self.seen or item.content_hash in r.exclude:
             return False
         if r.difficulty and item.difficulty != r.difficulty:
             return False
+        # Two instances of one item model with the same key, options and figures differ only
+        # in the names of the situation: to a reader, the same item twice.
+        same = (
+            item.enemy_group,
+            normalize_text(item.key_text),
+            frozenset(normalize_text(o) for o in item.options),
+            tuple(re.findall(r"\d+", item.stem)),
+        )
+        if same in self.shapes:
+            return False
+        self.shapes.add(same)
         self.seen.add(item.content_hash)
         self.used[item.answer] += 1
+        self.asked.setdefault(model, dict.fromkeys(LETTERS, 0))[item.answer] += 1
         self.items.append(item)
         return True
 
@@ -117,7 +141,10 @@ class OfflineGenerator:
         models = [[(f, m) for m in f.models] for f in self._families(batch.request)]
         order = list(_round_robin(models))
         start = len(batch.items)
-        rounds = instances or wanted
+        # Each item model at most its share of what is wanted (unless told how many): a
+        # family with fixed options (the four blood-pressure categories) would otherwise fill
+        # the batch with one question asked twenty times.
+        rounds = instances or -(-wanted // max(len(order), 1))
         for _ in range(rounds):
             added = False
             for family, model in order:
@@ -129,19 +156,24 @@ class OfflineGenerator:
                         family,
                         scenario,
                         notes,
-                        position=batch.position(f"{family.id}/{model}"),
+                        position=batch.position(f"{family.id}/{model}", key_ranks(scenario)),
                         screen=self.screen,
                         run_id=batch.request.run_id,
                         generator=(NAME, VERSION),
                     )
-                    if batch.add(item):
+                    if batch.add(item, f"{family.id}/{model}"):
                         added = True
                         break
             if not added:
                 return
 
     def _recall(self, batch: _Batch, notes: NoteSet, drafts: list[Draft], wanted: int) -> None:
-        """Add recall items, one per fact in turn (then their other item models)."""
+        """Add recall items, one per fact in turn (then their other item models).
+
+        A draft whose key can only fall on letters the batch already has LETTER_SLACK more of
+        waits until the others are used: hand-picked values put most numeric keys in the
+        middle, and a batch of them would teach "pick the middle value".
+        """
         by_fact: dict[str, list[Draft]] = {}
         for d in drafts:
             by_fact.setdefault(d.fact.id, []).append(d)
@@ -149,20 +181,38 @@ class OfflineGenerator:
         batch.rng.shuffle(facts)
         notes_by_id = notes.by_id()
         start = len(batch.items)
+        waiting: list[tuple[Draft, set[int] | None]] = []
         for draft in _round_robin(facts):
+            if (draft.fact.id, draft.model) in batch.drafted:
+                continue
+            allowed = recall_key_ranks(draft)
+            if allowed and batch.crowded(allowed):
+                waiting.append((draft, allowed))
+                continue
             if len(batch.items) - start >= wanted:
                 return
-            batch.add(
-                build_recall_item(
-                    draft,
-                    notes_by_id[draft.fact.note],
-                    batch.position(draft.model),
-                    batch.rng,
-                    run_id=batch.request.run_id,
-                    screen=self.screen,
-                    generator=(NAME, VERSION),
-                )
-            )
+            self._add_recall(batch, notes_by_id, draft, allowed)
+        for draft, allowed in waiting:
+            if len(batch.items) - start >= wanted:
+                return
+            self._add_recall(batch, notes_by_id, draft, allowed)
+
+    def _add_recall(
+        self, batch: _Batch, notes_by_id: dict[str, Note], draft: Draft, allowed: set[int] | None
+    ) -> None:
+        batch.drafted.add((draft.fact.id, draft.model))
+        batch.add(
+            build_recall_item(
+                draft,
+                notes_by_id[draft.fact.note],
+                batch.position(draft.model, allowed),
+                batch.rng,
+                run_id=batch.request.run_id,
+                screen=self.screen,
+                generator=(NAME, VERSION),
+            ),
+            draft.model,
+        )
 
     def generate(
         self, request: GenerationRequest, notes: NoteSet, blueprint: Blueprint
@@ -173,9 +223,13 @@ class OfflineGenerator:
         lexicon = Lexicon.of(n.text for n in notes.notes)
         drafts = drafts_for(notes, request.domain, request.topic, lexicon)
         scenario_share = round(request.count * SCENARIO_SHARE) if self._families(request) else 0
-        self._scenarios(batch, notes, scenario_share)
+        # Recall first: hand-picked numeric values fix where many of their keys fall, and the
+        # scenario items after them (whose keys can go anywhere) even the letters out.
+        self._recall(batch, notes, drafts, request.count - scenario_share)
+        self._scenarios(batch, notes, request.count - len(batch.items))
+        # Short of items: the facts not yet asked, then more instances of the item models.
         self._recall(batch, notes, drafts, request.count - len(batch.items))
-        self._scenarios(batch, notes, request.count - len(batch.items))  # recall ran short
+        self._scenarios(batch, notes, request.count - len(batch.items), instances=request.count)
         return GenerationResult(items=batch.items)
 
 

@@ -211,6 +211,26 @@ def _difficulty(draft: Draft) -> Difficulty:
     return "medium" if draft.difficulty == "easy" else "hard"
 
 
+def recall_key_ranks(draft: Draft) -> set[int] | None:
+    """The positions (0-3) a numeric key can take, or None (any: the options have no order).
+
+    With three or more hand-picked values, the ranks some three of them give the key; with
+    fewer, the ranks near values generated around it can give.
+    """
+    if not draft.numeric:
+        return None
+    key = _rank(draft.key)
+    alts = [r for r in map(_rank, draft.fact.alts) if r is not None and r != key]
+    if key is None:
+        return None
+    if len(alts) >= 3:
+        below = sum(1 for r in alts if r < key)
+        ranks = {r for r in range(4) if r <= below and 3 - r <= len(alts) - below}
+    else:
+        ranks = {p for p in range(4) if numeric_distractors(draft.key, p)}
+    return ranks or None
+
+
 def build_recall_item(
     draft: Draft,
     note: Note,

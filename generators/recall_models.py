@@ -93,7 +93,11 @@ GENERIC = frozenset(
 
 def head(name: str) -> str:
     """The head word of a multi-word name, stemmed ("Incremental backup" -> "backup")."""
-    words = [w for w in name.replace("(", " ").replace(")", " ").split() if w.isalpha()]
+    words = [
+        w
+        for w in name.replace("(", " ").replace(")", " ").split()
+        if w.replace("-", "").replace("'", "").isalpha()
+    ]
     return next(iter(content_words(words[-1])), words[-1].lower()) if len(words) > 1 else ""
 
 
@@ -105,8 +109,8 @@ def same_kind(key_name: str, key_text: str, name: str, text: str) -> bool:
     beside "... face up"). "Cloud computing" is no distractor for a backup, nor a body
     plane for a position: an item writer sends those back.
     """
-    if head(key_name) and head(key_name) == head(name):
-        return True
+    if head(key_name):  # a named kind of thing: only others of that kind stand beside it
+        return head(key_name) == head(name)
     return bool((content_words(key_text) & content_words(text)) - GENERIC)
 
 

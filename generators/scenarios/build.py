@@ -98,6 +98,20 @@ def _rank_miss(key: Choice, triple: Sequence[Choice], position: int) -> int:
     return abs(below - position)
 
 
+def key_ranks(scenario: Scenario) -> set[int]:
+    """The positions (0-3) the key can take.
+
+    Any for options with no order; for ordered options, the ranks some choice of three
+    distractors gives the key's value.
+    """
+    if not scenario.ordered or scenario.key.value is None:
+        return {0, 1, 2, 3}
+    key = scenario.key.value
+    below = sum(1 for c in _distinct(scenario) if c.value is not None and c.value < key)
+    above = sum(1 for c in _distinct(scenario) if c.value is not None and c.value > key)
+    return {r for r in range(4) if r <= below and 3 - r <= above}
+
+
 def _distinct(scenario: Scenario) -> list[Choice]:
     seen = {normalize_text(scenario.key.text)}
     out = []

@@ -100,7 +100,8 @@ def _stem(v: Visit, question: str) -> str:
         else f"has paid {money(v.deductible_paid)} toward it so far this year"
     )
     return (
-        f"{v.patient} sees {v.clinician}, an in-network physician, for an office visit. "
+        f"{v.patient} sees {v.clinician}, an in-network physician, for a sick visit, a service "
+        "the plan's deductible applies to. "
         f"The practice's charge is {money(v.charge)} and the plan's allowed amount is "
         f"{money(v.allowed)}. {name}'s plan has a {money(v.deductible)} annual deductible, "
         f"and {name} {paid}; after the deductible the plan pays {100 - v.coinsurance}% and "
