@@ -161,14 +161,53 @@ def test_complex_k_type_near_misses(option: str) -> None:
     assert run("complex_k_type", NEUTRAL_STEM, ["Medigap", "Part D", "Medicaid", option]) == []
 
 
-def test_combinations_and_all_of_the_above_are_not_also_absolute_terms() -> None:
+def test_all_and_none_of_the_above_are_not_also_absolute_terms() -> None:
+    # The spec excepts only "All/None of the above" from absolute_terms: a combination
+    # or a single statement that says "only" ("I only", "1 and 3 only") says an absolute.
     options = ["I only", "1 and 3 only", "All of the above", "None of the above"]
     found = check_flaws("Which statements about COBRA are correct?", options, "A")
     codes = {(f.code, f.where) for f in found}
     assert ("complex_k_type", "B") in codes
     assert ("all_of_the_above", "C") in codes
     assert ("none_of_the_above", "D") in codes
-    assert not any(f.code == "absolute_terms" for f in found)
+    assert {f.where for f in found if f.code == "absolute_terms"} == {"A", "B"}
+
+
+@pytest.mark.parametrize(
+    ("stem", "options", "flagged"),
+    [
+        # glued lower-case letters of statements the stem labels "a) ... b) ..."
+        (
+            "Which disorders of the mother cause microcephaly? "
+            "a) SLE b) Hepatitis A c) PKU d) Rubella",
+            ["ab", "cd", "bd", "ac"],
+            ["A", "B", "C", "D"],
+        ),
+        # labels glued to the statement before them ("... per dayb) Urine ...")
+        (
+            "In chronic renal failure: a) Output is above 3 L per dayb) Urine is dilute"
+            "c) Sodium is lost",
+            ["a", "c", "bc", "ad"],
+            ["C", "D"],
+        ),
+        # orderings of lettered statements
+        (
+            "Put the steps of hand washing in order: a. wet b. soap c. scrub d. rinse",
+            ["a,c,d,b", "b,c,a,d", "d,a,c,b", "c,a,b,d"],
+            ["A", "B", "C", "D"],
+        ),
+    ],
+)
+def test_complex_k_type_fires_on_lettered_statements(
+    stem: str, options: list[str], flagged: list[str]
+) -> None:
+    assert places("complex_k_type", stem, options) == flagged
+
+
+def test_complex_k_type_lower_case_letters_need_lettered_statements() -> None:
+    # Without statements labeled by letter, "AB" is a blood group, not a combination.
+    options = ["A", "B", "AB", "O"]
+    assert run("complex_k_type", "Which blood group is the universal recipient?", options) == []
 
 
 # ---------------------------------------------------------------------------
@@ -329,6 +368,8 @@ def test_negative_words_ignore_the_options() -> None:
         ("Payment is guaranteed within 14 days", "guaranteed"),
         ("The record is completely confidential", "completely"),
         ("None of the patient's information may be shared", "None"),
+        ("1 and 3 only", "only"),  # the spec excepts no combination
+        ("II only", "only"),
     ],
 )
 def test_absolute_terms_fires(option: str, evidence: str) -> None:
@@ -341,8 +382,6 @@ def test_absolute_terms_fires(option: str, evidence: str) -> None:
     [
         "All of the above",
         "None of the above",
-        "1 and 3 only",
-        "II only",
         "The allowed amount",
         "Everyone at the front desk",
         "Nonessential records",
@@ -576,6 +615,18 @@ def test_grammatical_cues_fire_on_number() -> None:
     ]
 
 
+def test_grammatical_cues_read_latin_plurals() -> None:
+    # "lamellae" and "striae" are plurals: the singular key stands alone after "is".
+    options = ["Enamel spindles", "Dentinoenamel junction", "Enamel lamellae", "Striae of Retzius"]
+    stem = "The lateral spread of dental caries is facilitated mostly by the"
+    found = run("grammatical_cues", stem, options, "B")
+    assert [(f.where, f.evidence) for f in found] == [
+        ("B", 'stem says "is"; only the key is singular')
+    ]
+    same_number = ["Enamel spindles", "Dentinal tubules", "Enamel lamellae", "Striae of Retzius"]
+    assert run("grammatical_cues", stem, same_number, "B") == []
+
+
 @pytest.mark.parametrize(
     ("stem", "options"),
     [
@@ -629,6 +680,17 @@ def test_grammatical_cues_need_the_key() -> None:
         ["60-100 bpm", "40-60 bpm", "100-120 bpm", "120-140 bpm"],
         ["Within 30 days", "Within 90 days", "Within 60 days", "Within 120 days"],
         ["7", "4", "10", "18"],
+        ["only 5%", "less than 1%", "only 13%", "less than 2%"],  # qualifiers and bounds
+        ["14-18 weeks", "12-14 weeks", "12-16 weeks", "12-26 weeks"],  # low end, then high
+        ["13 m/s^2", "26 m/s^2", "7 m/s^2", "17 m/s^2"],  # a unit the parser does not know
+        ["0.1 L/cm", "0.3 L/cm", "0.2 L/cm", "0.4 L cm"],  # one tail, punctuated two ways
+        ["2 feet", "48 inches", "4.8 metres", "5 feet"],  # lengths in one unit
+        ["2 hours", "1 day", "90 minutes", "3 days"],  # durations in other units
+        ["61-90 day column", "Current 0-30 day column", "31-60 day column", "Over 120 day column"],
+        ["One thousand dollars", "Nine hundred dollars", "Nine hundred fifty dollars", "$1,050"],
+        ["1 in 10", "1 in 500", "1 in 40", "1 in 1000"],  # proportions by value
+        ["5th week", "10th week", "8th week", "12th week"],  # ordinal weeks
+        ["June 1, 2027", "May 3, 2027", "July 9, 2027", "May 1, 2028"],
     ],
 )
 def test_lost_sequence_fires(options: list[str]) -> None:
@@ -649,6 +711,17 @@ def test_lost_sequence_fires(options: list[str]) -> None:
         ["10% bleach", "70% alcohol", "3% peroxide", "0.5% chlorhexidine"],  # different things
         ["5 years", "5 years", "6 years", "7 years"],  # ties are in order
         ["90 days", "30 days"],  # too few options to speak of an order
+        ["12-14 weeks", "12-16 weeks", "12-26 weeks", "14-18 weeks"],  # ranges in order
+        ["1 in 10", "1 in 40", "1 in 500", "1 in 1000"],  # consistently descending values
+        ["4.8 metres", "5 feet", "48 inches", "2 feet"],  # descending after conversion
+        ["10 seconds", "1 minute", "90 seconds", "4 minutes"],  # ascending after conversion
+        [".5 mg", ".50 mg", "0.5 mg", "0.50 mg"],  # one value written four ways
+        ["837P", "837I", "835", "270"],  # transaction names
+        ["Stage 3", "Stage 1", "Stage 4", "Stage 2"],  # a name before the number
+        ["47,XXY", "45,X", "47,XXX", "46,XY"],  # karyotypes
+        ["67 and 70", "60 and 62", "72 and 75", "55 and 58"],  # pairs, not ranges
+        ["1st tracheal ring", "3rd pharyngeal arch", "2nd rib", "4th ventricle"],  # names
+        ["13 m/s^2", "26 m/s", "7 m/s^2", "17 m/s^2"],  # tails that differ
     ],
 )
 def test_lost_sequence_near_misses(options: list[str]) -> None:
@@ -695,10 +768,33 @@ def test_unfocused_stem_fires(stem: str, evidence: str) -> None:
         "Federal income tax withheld from wages is reported on:",
         "Schedule the follow-up visit for:",
         "Which code applies here:",
+        "Heavy forces on the periodontal ligament causes:",  # a verb at the end
+        "Peak flow meters record:",
+        "Glucocorticoids decrease inflammatory reaction by reducing:",  # a gerund after "by"
     ],
 )
 def test_unfocused_stem_near_misses(stem: str) -> None:
     assert run("unfocused_stem", stem, NEUTRAL_OPTIONS) == []
+
+
+def test_a_colon_stem_is_a_completion_when_the_options_are_predicates() -> None:
+    stem = "Removal of adhesive strips:"
+    predicates = [
+        "can be carried out by the patient.",
+        "should be undertaken under aseptic conditions.",
+        "is a specialist skill.",
+        "frequently causes bleeding.",
+    ]
+    assert run("unfocused_stem", stem, predicates) == []
+    nouns = ["A nurse", "A physician", "The patient", "A specialist"]
+    found = run("unfocused_stem", stem, nouns)
+    assert [f.evidence for f in found] == ["ends with ':' and neither asks nor completes"]
+
+
+def test_a_bare_topic_stays_unfocused_whatever_its_first_word() -> None:
+    # "Causes" opens the topic: it is a noun there, not the verb that ends a completion.
+    found = run("unfocused_stem", "Causes of hypercalcemia in adults:", NEUTRAL_OPTIONS)
+    assert [f.evidence for f in found] == ["ends with ':' and neither asks nor completes"]
 
 
 # ---------------------------------------------------------------------------

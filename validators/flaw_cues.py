@@ -85,9 +85,9 @@ _HEAD_BREAKS_TEXT = """
     when per under within without into via including such like through during after before
     between over about against among where while"""
 _HEAD_BREAKS = frozenset(_HEAD_BREAKS_TEXT.split())
-_IRREGULAR_PLURALS_TEXT = (
-    "people children men women data criteria teeth feet mice phenomena media personnel"
-)
+_IRREGULAR_PLURALS_TEXT = """
+    people children men women data criteria teeth feet mice phenomena media personnel
+    bacteria fungi nuclei bacilli cocci stimuli ganglia foramina sera"""
 _IRREGULAR_PLURALS = frozenset(_IRREGULAR_PLURALS_TEXT.split())
 _SINGULAR_OPENERS = frozenset({"a", "an", "one", "each", "every", "this", "that", "either"})
 _PLURAL_OPENERS = frozenset({"both", "these", "those", "several", "many", "two"})
@@ -136,6 +136,8 @@ def _is_plural(option: str) -> bool | None:
     if head.isupper():
         return False
     low = head.lower()
+    if len(low) > 4 and low.endswith("ae"):  # Latin plurals: lamellae, striae, vertebrae
+        return True
     return len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is"))
 
 

@@ -1,23 +1,21 @@
-"""Flaws of the options: pointers at other options, absolute or vague terms, lost order.
+"""Flaws of single options: pointers at other options, absolute or vague terms.
 
 An option may be "None/All of the above" or a combination of others (complex K-type),
-say an absolute or vague term, or the options may be quantities out of order.
+or say an absolute or vague term. (Quantities out of order: validators.quantity_checks.)
 
-Precedence: an option that is "All/None of the above" or a combination of other
-options ("Both A and B", "1 and 3 only") is reported under its own code and is not
-searched for absolute or vague terms (its "all", "none" or "only" is the same flaw).
+Precedence, as the spec words it: an option that is "All/None of the above" is reported
+under its own code and is not searched for absolute or vague terms. A combination is
+searched: "I only" and "1 and 3 only" say "only", and the spec lists no exception for it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import pairwise
 
 from bank.models import Flaw
-from bank.quantities import parse_quantity
 from bank.text import nfkc, plain, words
-from validators.flaw_inputs import join_unique, option_letter, option_texts, shorten
+from validators.flaw_inputs import as_text, join_unique, option_letter, option_texts, shorten
 
 # ---------------------------------------------------------------------------
 # Options that point at other options
@@ -52,6 +50,15 @@ _COMBINATION = re.compile(
     r"(?:\s+(?i:only))?$"
     r"|^(?i:both\s+of\s+(?:the\s+)?(?:above|these|those|them))$"
 )
+# Statements the stem labels with letters ("a) SLE b) Hepatitis A", "a. b. c. d."): their
+# letters, lower-case or glued ("ab", "a,c,d,b", "ACDB"), are statement numbers too.
+# A label is a letter and ")" (often glued to the statement before: "per dayb) Urine"),
+# or a letter and "." standing alone.
+_LETTER_LABELS = re.compile(r"([a-eA-E])\)|(?:^|[\s(\-–—:,;])([a-eA-E])\.(?=\s|$)")
+_LETTER_COMBINATION = re.compile(
+    r"^(?:(?i:both|only|either)\s+)?[a-eA-E](?:\s*(?:,\s*(?:(?i:and|or)\s+)?|&|/|\+"
+    r"|\s(?i:and|or)\s|)\s*[a-eA-E])+(?:\s+(?i:only))?$"
+)
 
 
 def _is_nota(option: str) -> bool:
@@ -62,24 +69,21 @@ def _is_aota(option: str) -> bool:
     return bool(_AOTA.match(plain(option)))
 
 
-def _is_combination(option: str) -> bool:
-    core = " ".join(nfkc(option).split()).strip(" .,;:!")
-    return bool(_COMBINATION.match(core))
+def _core(option: str) -> str:
+    return " ".join(nfkc(option).split()).strip(" .,;:!")
 
 
-# One statement named alone, as in the K-type set "I only", "II only", "I and III".
-_SINGLE_REFERENCE = re.compile(rf"^(?:(?i:only)\s+)?{_ITEM}(?:\s+(?i:only))?$")
+def _labels_statements_by_letter(stem: str) -> bool:
+    """Whether the stem lists statements labeled by two or more letters ("a) ... b) ...")."""
+    found = {(a or b).lower() for a, b in _LETTER_LABELS.findall(nfkc(stem))}
+    return len(found) >= 2
 
 
-def _points_at_others(option: str) -> bool:
-    """An option that refers to other options: its "all", "none" or "only" is no absolute."""
-    core = " ".join(nfkc(option).split()).strip(" .,;:!")
-    return (
-        _is_nota(option)
-        or _is_aota(option)
-        or _is_combination(option)
-        or bool(_SINGLE_REFERENCE.match(core))
-    )
+def _is_combination(option: str, lettered: bool = False) -> bool:
+    core = _core(option)
+    if _COMBINATION.match(core):
+        return True
+    return lettered and bool(_LETTER_COMBINATION.match(core))
 
 
 def _options_matching(options: object, code: str, test: Callable[[str], bool]) -> list[Flaw]:
@@ -101,8 +105,14 @@ def all_of_the_above(stem: str, options: list[str], answer: str | None) -> list[
 
 
 def complex_k_type(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
-    """An option is nothing but a combination of option letters or statement numbers."""
-    return _options_matching(options, "complex_k_type", _is_combination)
+    """An option is nothing but a combination of option letters or statement numbers.
+
+    Letters the stem uses to label statements ("a) ... b) ...") count in any case and
+    glued ("ab", "a,c,d,b"); otherwise only capitals A-D do ("Medicare Parts A and B" is
+    content, not a combination).
+    """
+    lettered = _labels_statements_by_letter(as_text(stem))
+    return _options_matching(options, "complex_k_type", lambda o: _is_combination(o, lettered))
 
 
 # ---------------------------------------------------------------------------
@@ -136,7 +146,7 @@ def _terms(option: str, vocabulary: frozenset[str]) -> list[str]:
 def _option_terms(options: object, code: str, vocabulary: frozenset[str]) -> list[Flaw]:
     flaws: list[Flaw] = []
     for i, option in enumerate(option_texts(options)):
-        if _points_at_others(option):
+        if _is_nota(option) or _is_aota(option):
             continue
         found = _terms(option, vocabulary)
         if found:
@@ -152,28 +162,3 @@ def absolute_terms(stem: str, options: list[str], answer: str | None) -> list[Fl
 def vague_terms(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
     """An option says usually, often, may, might, probably ... ("May 15" is a month)."""
     return _option_terms(options, "vague_terms", _VAGUE)
-
-
-# ---------------------------------------------------------------------------
-# The option set
-# ---------------------------------------------------------------------------
-
-
-def lost_sequence(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
-    """All options are comparable quantities, in neither ascending nor descending order."""
-    texts = option_texts(options)
-    if len(texts) < 3:
-        return []
-    quantities = [parse_quantity(t) for t in texts]
-    if any(q is None for q in quantities):
-        return []
-    units = {q.unit for q in quantities if q and q.unit}
-    kinds = {q.kind for q in quantities if q} - {"range"}
-    if len(units) > 1 or ("date" in kinds and kinds != {"date"}):
-        return []
-    values = [q.value for q in quantities if q]
-    pairs = list(pairwise(values))
-    if all(a <= b for a, b in pairs) or all(a >= b for a, b in pairs):
-        return []
-    evidence = shorten(" | ".join(texts), 80)
-    return [Flaw(code="lost_sequence", where="options", evidence=evidence)]

@@ -148,6 +148,22 @@ _COMPLETION_ENDINGS_TEXT = """
     under that if whether while having being about during after before since until via
     per like"""
 _COMPLETION_ENDINGS = frozenset(_COMPLETION_ENDINGS_TEXT.split())
+# Words that are verbs or nouns: a verb at the end of a stem ("Heavy forces on the
+# ligament causes:", "Peak flow meters record:"), a noun at its start ("Causes of X:").
+_VERB_OR_NOUN_TEXT = """
+    cause causes record records show shows lead leads result results need needs use uses
+    increase increases decrease decreases change changes control controls help helps
+    support supports damage damages measure measures"""
+_VERB_OR_NOUN = frozenset(_VERB_OR_NOUN_TEXT.split())
+# Before a final -ing word these leave a sentence open ("... decrease inflammation by
+# reducing:"); "of" does not ("Causes of bleeding:" is a topic).
+_GERUND_LINKS = frozenset({"by", "after", "before", "when", "while", "without", "upon"})
+# Options that open with a verb are predicates, so the stem is their subject ("Removal of
+# adhesive strips:" / "should be undertaken under aseptic conditions").
+_PREDICATE_OPENERS_TEXT = """
+    rise rises fall falls remain remains show shows cause causes lead leads result results
+    increase increases decrease decreases affect affects change changes help helps"""
+_PREDICATE_OPENERS = frozenset(_PREDICATE_OPENERS_TEXT.split()) | _COMPLETION_VERBS
 _TOPIC_OPENER = re.compile(
     r"^\W*(?:regarding|concerning|about|as\s+regards|as\s+for|re|with\s+(?:regard|respect)\s+to"
     r"|in\s+regard\s+to|in\s+relation\s+to)\b",
@@ -164,9 +180,34 @@ def _asks_or_completes(text: str, low: list[str]) -> bool:
     return not _COMPLETION_VERBS.isdisjoint(low)
 
 
-def _bare_topic(text: str, found: list[str]) -> str | None:
+def _ends_open(low: list[str]) -> bool:
+    """Whether the stem's last word leaves its sentence open for the options."""
+    last = low[-1]
+    if len(low) > 1 and last in _VERB_OR_NOUN:
+        return True
+    return len(low) > 1 and last.endswith("ing") and low[-2] in _GERUND_LINKS
+
+
+def _opens_with_verb(option: str) -> bool:
+    """Whether an option opens with a verb (after adverbs such as "frequently", "not")."""
+    for word in words(option):
+        low = word.lower()
+        if low.endswith("ly") or low in ("not", "never", "often", "usually", "also"):
+            continue
+        return low in _PREDICATE_OPENERS
+    return False
+
+
+def _options_are_predicates(options: object) -> bool:
+    """Whether at least half of the options are predicates completing the stem."""
+    texts = option_texts(options)
+    return bool(texts) and 2 * sum(_opens_with_verb(o) for o in texts) >= len(texts)
+
+
+def _bare_topic(text: str, found: list[str], options: object) -> str | None:
     """Why a stem of 4+ words is a bare topic, or None when it asks or completes something."""
-    if _asks_or_completes(text, [w.lower() for w in found]):
+    low = [w.lower() for w in found]
+    if _asks_or_completes(text, low) or _ends_open(low) or _options_are_predicates(options):
         return None
     if text.rstrip().endswith(":"):
         return "ends with ':' and neither asks nor completes"
@@ -183,5 +224,5 @@ def unfocused_stem(stem: str, options: list[str], answer: str | None) -> list[Fl
     if len(found) < 4:
         noun = "word" if len(found) == 1 else "words"
         return [Flaw(code="unfocused_stem", where="stem", evidence=f"{len(found)} {noun}")]
-    reason = _bare_topic(text, found)
+    reason = _bare_topic(text, found, options)
     return [Flaw(code="unfocused_stem", where="stem", evidence=reason)] if reason else []

@@ -3,8 +3,9 @@
 Each rule is a pure function ``(stem, options, answer) -> list[Flaw]``; ``answer`` is
 the key letter ("A"-"D") or None when unknown, and rules that need the key then
 report nothing. Rules never raise, whatever the text and however many options.
-They live by what they look at: validators.flaw_options, validators.flaw_stem and
-validators.flaw_cues; this module holds the registry `RULES` and `check_flaws`.
+They live by what they look at: validators.flaw_options, validators.flaw_stem,
+validators.flaw_cues and validators.quantity_checks; this module holds the registry
+`RULES` and `check_flaws`.
 
 Where a flaw stands (``Flaw.where``):
 - ``"stem"`` for flaws of the stem (negative_words, fill_in_the_blank, unfocused_stem,
@@ -16,9 +17,9 @@ Where a flaw stands (``Flaw.where``):
 - ``"options"`` for flaws of the option set with no key involved (lost_sequence, and
   true_false when the options are True/False/Yes/No).
 
-Precedence: an option that is "All/None of the above" or a combination of other
-options ("Both A and B", "1 and 3 only") is reported under its own code and is not
-searched for absolute or vague terms (its "all", "none" or "only" is the same flaw).
+Precedence: an option that is "All/None of the above" is reported under its own code and
+is not searched for absolute or vague terms (its "all" or "none" is the same flaw). A
+combination of options ("1 and 3 only") is: the spec makes no exception for its "only".
 """
 
 from __future__ import annotations
@@ -36,11 +37,11 @@ from validators.flaw_options import (
     absolute_terms,
     all_of_the_above,
     complex_k_type,
-    lost_sequence,
     none_of_the_above,
     vague_terms,
 )
 from validators.flaw_stem import fill_in_the_blank, negative_words, true_false, unfocused_stem
+from validators.quantity_checks import lost_sequence
 
 # Every rule is importable from here as well as from the module that holds it.
 __all__ = [

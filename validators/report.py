@@ -15,6 +15,9 @@ from bank.notes import NoteSet
 from validators.detector import Detector, DuplicateRef, ExactDetector
 from validators.enemies import ENEMY, enemy_flaws
 from validators.flaws import RULES, check_flaws
+from validators.notes_checks import CODE as DISTRACTOR_TRUE_IN_NOTES
+from validators.notes_checks import distractor_true_in_notes
+from validators.option_checks import MIXED, OFF_TOPIC, mixed_options, off_topic_distractor
 
 Status = Literal["clean", "flagged", "duplicate", "rejected"]
 
@@ -90,13 +93,15 @@ class BatchReport:
         ]
 
 
-CHECKS_VERSION = "2026.12"
+CHECKS_VERSION = "2026.12.1"
 """The version of the checks; bump it when a rule, a threshold or a check changes, so that
 `review revalidate` finds the items checked by an older version."""
 POSSIBLE_DUPLICATE = "possible_duplicate"
 
 
-RECOMPUTED = frozenset({*RULES, "ungrounded", POSSIBLE_DUPLICATE, ENEMY})
+OPTION_CHECKS = (OFF_TOPIC, MIXED, DISTRACTOR_TRUE_IN_NOTES)
+"""Checks of the options beyond the spec's rules (validators.option_checks, notes_checks)."""
+RECOMPUTED = frozenset({*RULES, *OPTION_CHECKS, "ungrounded", POSSIBLE_DUPLICATE, ENEMY})
 """Codes the checks compute afresh: an item's old findings of these are dropped first."""
 
 
@@ -140,13 +145,20 @@ def status_of(errors: list[str], duplicates: list[DuplicateRef], flaws: list[Fla
 
 
 def item_flaws(item: Item, notes: NoteSet | None = None) -> list[Flaw]:
-    """Rule flaws of an item, plus `ungrounded` when a generated item's quote is not in its note.
+    """Rule and option-check flaws of an item, plus what its cited notes show.
 
-    Rule flaws are recomputed; flaws the rules do not compute (a generator's or a judge's,
-    e.g. echoes_instructions, more_than_one_correct) travel with the item and are kept.
+    With `notes`: `distractor_true_in_notes` for an item citing notes, and `ungrounded`
+    when a generated item's quote is not in its note. Rule and check flaws are
+    recomputed; flaws the checks do not compute (a generator's or a judge's, e.g.
+    echoes_instructions, more_than_one_correct) travel with the item and are kept.
     """
-    flaws = check_flaws(item.stem, list(item.options), item.answer)
+    options = list(item.options)
+    flaws = check_flaws(item.stem, options, item.answer)
+    flaws += off_topic_distractor(item.stem, options, item.answer)
+    flaws += mixed_options(item.stem, options, item.answer)
     flaws += [f for f in item.flaws if f.code not in RECOMPUTED and f not in flaws]
+    if notes is not None and item.sources:
+        flaws.extend(distractor_true_in_notes(item, notes))
     if notes is not None and item.generated:
         from validators.grounding import grounding_flaws
 
