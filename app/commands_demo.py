@@ -33,7 +33,8 @@ def demo(
     from app.jobs import generation_job, run_job
     from app.terminal import coverage_table, emit_plan, plan_table
     from bank.models import LETTERS, Learner, Response
-    from pipelines.learners import learner_mastery, learner_readiness, plan_for
+    from pipelines.learners import learner_mastery, learner_readiness
+    from pipelines.plans import plan_for
     from pipelines.review import decide_in
     from pipelines.stats import coverage
 
@@ -96,7 +97,7 @@ def demo(
         )
     con.print(
         f"Readiness: scaled score {ready.expected_score:.0f} ({ready.lo:.0f}–{ready.hi:.0f}), "
-        f"chance of passing {ready.p_pass:.0%}",
+        f"chance of passing {ready.pass_chance()}",
         highlight=False,
     )
 

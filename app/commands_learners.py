@@ -137,10 +137,48 @@ def show(
     out.print(table)
     out.print(
         f"Predicted scaled score {ready.expected_score:.0f} ({ready.lo:.0f}–{ready.hi:.0f}), "
-        f"chance of passing {ready.p_pass:.0%}.",
+        f"chance of passing {ready.pass_chance()}.",
         highlight=False,
     )
     out.print(f"Note: {SCALING_ASSUMPTION}", style="dim", highlight=False)
+
+
+@learners_app.command("fit")
+@handle_errors
+def fit(
+    db: DbOpt = None,
+    min_learners: Annotated[
+        int, typer.Option("--min-learners", help="Fit only with at least this many learners.")
+    ] = 20,
+    json_out: JsonOpt = False,
+) -> None:
+    """Fit item difficulties and the learner prior on every stored answer.
+
+    The nightly flow does this too; mastery, readiness, practice and plans read the fit.
+
+    Example: cmasprep learners fit
+    """
+    from pipelines.learners import refit_learner_model
+
+    with bank(db).write() as store:
+        report = refit_learner_model(store, datetime.now(UTC), min_learners)
+    record = {
+        "refitted": report.stored,
+        "learners": report.learners,
+        "responses": report.responses,
+        "holdout_auc": report.holdout_auc,
+        "reason": report.reason,
+    }
+    if json_out:
+        print_json(record)
+        return
+    if report.stored:
+        typer.echo(
+            f"Fitted on {report.responses} answers of {report.learners} learners; next-answer "
+            f"AUC on held-out learners {report.holdout_auc:.3f}."
+        )
+    else:
+        typer.echo(f"Not refitted: {report.reason} ({report.learners} learners).")
 
 
 @responses_app.command("import")
@@ -198,6 +236,41 @@ def _hours(spec: str) -> dict[int, float]:
     return out
 
 
+def system_zone() -> str:
+    """This machine's IANA time zone: $TZ, else /etc/localtime's link, else UTC."""
+    import os
+    from zoneinfo import ZoneInfo
+
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        link = os.path.realpath("/etc/localtime")
+        candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                ZoneInfo(name)
+                return name
+            except (KeyError, ValueError, OSError):
+                continue
+    return "UTC"
+
+
+def _self_mastery(mastery: str) -> dict[int, float]:
+    try:
+        raw = json.loads(mastery)
+        values = {int(k): float(v) for k, v in raw.items()}
+    except (json.JSONDecodeError, ValueError, AttributeError, TypeError) as exc:
+        raise fail(
+            f"--mastery is not a JSON object of domain: 0-1 values ({exc})", EXIT_USAGE
+        ) from exc
+    bad = [f"{d}={v:g}" for d, v in values.items() if not 0 <= v <= 1]
+    if bad:
+        raise fail(f"--mastery values must be between 0 and 1: {', '.join(bad)}", EXIT_USAGE)
+    return values
+
+
 @handle_errors
 def plan(
     learner: Annotated[
@@ -208,7 +281,7 @@ def plan(
     ],
     exam_date: Annotated[str | None, typer.Option("--exam-date", help="YYYY-MM-DD")] = None,
     start: Annotated[
-        str | None, typer.Option("--start", help="YYYY-MM-DD [default: today]")
+        str | None, typer.Option("--start", help="Re-plan from this date, YYYY-MM-DD.")
     ] = None,
     hours_per_week: Annotated[float | None, typer.Option("--hours-per-week")] = None,
     hours: Annotated[
@@ -219,11 +292,25 @@ def plan(
         typer.Option("--mastery", help='Self-assessment, e.g. \'{"1": 0.62, "4": 0.4}\'.'),
     ] = None,
     blackout: Annotated[
-        list[str], typer.Option("--blackout", help="A date with no study (repeatable).")
+        list[str], typer.Option("--blackout", help="A date with no study (repeatable; added).")
     ] = [],  # noqa: B006
+    clear_blackouts: Annotated[
+        bool, typer.Option("--clear-blackouts", help="Forget the stored no-study dates.")
+    ] = False,
     at: Annotated[
-        str, typer.Option("--at", help="Preferred start time of study blocks, HH:MM.")
-    ] = "18:00",
+        str | None, typer.Option("--at", help="When study blocks start, HH:MM [default 18:00].")
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz",
+            help="IANA time zone of the learner [default: the stored one, else this "
+            "machine's]. Stored with the profile.",
+        ),
+    ] = None,
+    replan: Annotated[
+        bool, typer.Option("--replan", help="Make a new plan even if nothing changed.")
+    ] = False,
     json_out: JsonOpt = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
     ics: Annotated[Path | None, typer.Option("--ics", help="Write an iCalendar file.")] = None,
@@ -233,84 +320,105 @@ def plan(
     db: DbOpt = None,
     blueprint: BlueprintOpt = None,
 ) -> None:
-    """A personal week-by-week study plan to the exam date (../shared/spec/plan-format.md).
+    """A learner's week-by-week study plan to the exam date (../shared/spec/plan-format.md).
+
+    The options given change the learner's stored profile and make a new plan; with none,
+    the stored plan is shown as it is (re-planned only after new answers, or --replan).
 
     Example: cmasprep plan --learner ana --exam-date 2027-01-26 --hours-per-week 8 --ics ana.ics
     """
-    from bank.errors import NotFoundError
-    from bank.models import Learner
-    from pipelines.learners import plan_for
+    from pipelines.plans import ProfileChange, current_plan, save_profile
     from planner.plan import PlanInputError
 
     if hours_per_week is not None and hours is not None:
         raise fail("give --hours-per-week or --hours, not both", EXIT_USAGE)
-    by_day = _hours(hours) if hours else None
-    exam = _date(exam_date, "--exam-date") if exam_date else None
-    first = _date(start, "--start") if start else None
-    blackouts = [_date(b, "--blackout") for b in blackout]
-    try:
-        preferred = time.fromisoformat(at)
-    except ValueError as exc:
-        raise fail(f"--at {at!r} is not HH:MM", EXIT_USAGE) from exc
-    self_mastery = None
-    if mastery:
+    if hours_per_week is not None and not 0 < hours_per_week <= 100:
+        raise fail("--hours-per-week must be more than 0 and at most 100", EXIT_USAGE)
+    preferred = None
+    if at is not None:
         try:
-            raw = json.loads(mastery)
-            self_mastery = {int(k): float(v) for k, v in raw.items()}
-        except (json.JSONDecodeError, ValueError, AttributeError, TypeError) as exc:
-            raise fail(
-                f"--mastery is not a JSON object of domain: 0-1 values ({exc})", EXIT_USAGE
-            ) from exc
-        bad = [f"{d}={v:g}" for d, v in self_mastery.items() if not 0 <= v <= 1]
-        if bad:
-            raise fail(f"--mastery values must be between 0 and 1: {', '.join(bad)}", EXIT_USAGE)
+            preferred = time.fromisoformat(at)
+        except ValueError as exc:
+            raise fail(f"--at {at!r} is not HH:MM", EXIT_USAGE) from exc
+    change = ProfileChange(
+        exam_date=_date(exam_date, "--exam-date") if exam_date else None,
+        hours_per_week=hours_per_week,
+        hours_by_weekday=_hours(hours) if hours else None,
+        blackouts=[_date(b, "--blackout") for b in blackout],
+        clear_blackouts=clear_blackouts,
+        timezone=tz,
+        study_time=preferred,
+        self_mastery=_self_mastery(mastery) if mastery else None,
+    )
+    first = _date(start, "--start") if start else None
+    now = datetime.now(UTC)
     with bank(db).write() as store:
         bp = resolve_blueprint(blueprint, store)
-        unknown = sorted(set(self_mastery or {}) - set(bp.numbers))
+        unknown = sorted(set(change.self_mastery or {}) - set(bp.numbers))
         if unknown:
             raise fail(
                 f"--mastery: unknown domain {', '.join(map(str, unknown))}; {bp.id} has "
                 + ", ".join(map(str, bp.numbers)),
                 EXIT_USAGE,
             )
+        from bank.errors import NotFoundError
+
         try:
-            known = store.get_learner(learner)
+            store.get_learner(learner)
         except NotFoundError:
-            if exam is None or (hours_per_week is None and by_day is None):
+            if change.exam_date is None or (
+                change.hours_per_week is None and change.hours_by_weekday is None
+            ):
                 raise fail(
                     f"no learner {learner!r}: give --exam-date and --hours-per-week (or --hours) "
                     "to create one",
                     EXIT_USAGE,
                 ) from None
-            known = Learner(id=learner, exam_date=exam, hours_per_week=hours_per_week)
-            store.add_learner(known)
-        week_hours = (
-            hours_per_week
-            if hours_per_week is not None
-            else (None if by_day else known.hours_per_week)
-        )
-        if exam is None and known.exam_date is None:
-            raise fail("no exam date: give --exam-date", EXIT_USAGE)
-        if week_hours is None and by_day is None:
-            raise fail("no hours: give --hours-per-week or --hours", EXIT_USAGE)
         try:
-            result = plan_for(
-                store,
-                learner,
-                bp,
-                today=_today(),
-                exam_date=exam,
-                start=first,
-                hours_per_week=week_hours,
-                hours_by_weekday=by_day,
-                self_mastery=self_mastery,
-                blackout=blackouts,
-                preferred_time=preferred,
-            )
-        except PlanInputError as exc:
-            raise fail(str(exc), EXIT_USAGE) from exc
-        if exam and exam != known.exam_date:
-            store.update_learner(known.model_copy(update={"exam_date": exam}))
+            with store.transaction():
+                profile, created = save_profile(store, learner, change, now)
+                view = current_plan(
+                    store,
+                    learner,
+                    bp,
+                    now,
+                    replan=replan,
+                    start=first,
+                    fallback_zone=system_zone(),
+                )
+        except (PlanInputError, ValueError) as exc:
+            raise fail(_profile_error(exc), EXIT_USAGE) from exc
+    if created:
+        typer.echo(f"Added learner {learner}.", err=True)
+    if view.replanned:
+        typer.echo(f"New plan ({view.replanned}).", err=True)
+    else:
+        typer.echo(
+            f"The stored plan of {view.made_at:%Y-%m-%d %H:%M} UTC (no changes; --replan "
+            "to make a new one).",
+            err=True,
+        )
     from app.terminal import emit_plan
 
-    emit_plan(result, bp, preferred, json_out=json_out, markdown=markdown, ics=ics, html=html)
+    emit_plan(
+        view.plan,
+        bp,
+        profile.study_time or time(18, 0),
+        tz=profile.timezone or system_zone(),
+        json_out=json_out,
+        markdown=markdown,
+        ics=ics,
+        html=html,
+    )
+
+
+def _profile_error(exc: Exception) -> str:
+    """A profile error in one line: pydantic's own message, else the error's text."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'profile'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )
+    return str(exc)

@@ -262,7 +262,7 @@ def render_summary(result: SessionResult, blueprint: Blueprint, out: Console) ->
         out.print(
             f"[bold]Predicted scaled score[/] {r.expected_score:.0f} "
             f"({r.lo:.0f}–{r.hi:.0f}, {r.level:.0%} interval), chance of passing "
-            f"({r.passing_score:.0f}) {r.p_pass:.0%}.",
+            f"({r.passing_score:.0f}) {r.pass_chance()}.",
             highlight=False,
         )
         out.print(f"Note: {SCALING_ASSUMPTION}", style="dim", highlight=False)

@@ -54,17 +54,19 @@ def emit_plan(
     bp: Blueprint,
     preferred: time,
     *,
+    tz: str = "UTC",
     json_out: bool,
     markdown: bool,
     ics: Path | None,
     html: Path | None,
 ) -> None:
+    """Write a plan where asked (ICS in zone `tz`, HTML) and print it (JSON, Markdown, table)."""
     from planner.calendar import plan_to_ics, plan_to_markdown
     from planner.report import plan_to_html
 
     if ics:
-        ics.write_bytes(plan_to_ics(result, preferred, "UTC", blueprint=bp))
-        typer.echo(f"Wrote {ics} ({len(result.blocks)} events).", err=True)
+        ics.write_bytes(plan_to_ics(result, preferred, tz, blueprint=bp))
+        typer.echo(f"Wrote {ics} ({len(result.blocks)} events, times in {tz}).", err=True)
     if html:
         html.write_text(plan_to_html(result, bp), encoding="utf-8")
         typer.echo(f"Wrote {html}.", err=True)
@@ -102,7 +104,7 @@ def plan_table(result: Plan, bp: Blueprint) -> None:
     out.print(table)
     out.print(
         f"Expected scaled score {result.expected_scaled_score:.1f}, chance of passing "
-        f"{result.pass_probability:.0%}.",
+        f"{result.pass_chance()} if you follow the plan.",
         highlight=False,
     )
     for warning in result.warnings:

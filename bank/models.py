@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -246,14 +246,83 @@ class Item(BaseModel):
 
 
 class Learner(BaseModel):
-    """Someone preparing for the exam: their exam date and weekly study hours."""
+    """Someone preparing for the exam, and the profile their plans are made from.
+
+    The profile is what a re-plan reads (the CLI, the web and the nightly flow alike):
+    the exam date, the study hours (a weekly total, or hours per weekday, Monday = 0),
+    days with no study, the time zone the calendar is in, when study blocks start, and a
+    self-assessment for the domains no answers measure yet.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1)
     exam_date: date | None = None
-    hours_per_week: float | None = None
+    hours_per_week: float | None = Field(default=None, gt=0, le=100)
+    hours_by_weekday: dict[int, float] | None = None
+    blackouts: list[date] = Field(default_factory=list)
+    timezone: str | None = None
+    study_time: time | None = None
+    self_mastery: dict[int, float] | None = None
     created_at: datetime | None = None
+    updated_at: datetime | None = None
+    """When the profile last changed: a plan older than that is re-planned."""
+
+    @field_validator("hours_by_weekday")
+    @classmethod
+    def _weekdays(cls, value: dict[int, float] | None) -> dict[int, float] | None:
+        if value is None:
+            return None
+        bad = [f"{d}={h:g}" for d, h in value.items() if not 0 <= d <= 6 or not 0 <= h <= 24]
+        if bad:
+            raise ValueError(f"weekday hours need days 0-6 and 0-24 hours: {', '.join(bad)}")
+        if not any(value.values()):
+            raise ValueError("weekday hours are all zero")
+        return dict(sorted(value.items()))
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Europe/Lisbon)"
+            ) from exc
+        return value
+
+    @field_validator("self_mastery")
+    @classmethod
+    def _self_mastery(cls, value: dict[int, float] | None) -> dict[int, float] | None:
+        if value is not None and any(not 0 <= v <= 1 for v in value.values()):
+            raise ValueError("self-assessed mastery must lie between 0 and 1")
+        return value
+
+    def weekly_hours(self) -> float | None:
+        """The study hours of a week: the weekday hours' sum, else the weekly total."""
+        if self.hours_by_weekday:
+            return float(sum(self.hours_by_weekday.values()))
+        return self.hours_per_week
+
+    def profile(self) -> dict[str, Any]:
+        """The profile fields beyond the exam date and weekly hours, as stored (JSON)."""
+        return {
+            "hours_by_weekday": (
+                {str(d): h for d, h in self.hours_by_weekday.items()}
+                if self.hours_by_weekday
+                else None
+            ),
+            "blackouts": [d.isoformat() for d in self.blackouts],
+            "timezone": self.timezone,
+            "study_time": self.study_time.strftime("%H:%M") if self.study_time else None,
+            "self_mastery": (
+                {str(d): v for d, v in self.self_mastery.items()} if self.self_mastery else None
+            ),
+        }
 
 
 class Response(BaseModel):

@@ -10,15 +10,16 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bank.errors import InputError, Problem
 from bank.models import LETTERS, Blueprint, Response
 from bank.store import Store
-from planner.calibration import calibrate_items
-from planner.mastery import DomainMastery, ResponseRecord, estimate_mastery
+from planner.calibration import Calibration
+from planner.learner_fit import LearnerModelFit, fit_from_dict, fit_learner_model, fit_to_dict
+from planner.mastery import DomainMastery, Prior, ResponseRecord, estimate_mastery
 from planner.readiness import Readiness, predict_readiness
 
 MIN_LEARNERS_TO_CALIBRATE = 20
@@ -35,26 +36,99 @@ def response_records(store: Store, learner_id: str | None = None) -> list[Respon
     ]
 
 
-def learner_evidence(
-    store: Store, learner_id: str
-) -> tuple[list[ResponseRecord], dict[str, float]]:
-    """A learner's answers, and the item difficulties to read them with.
+@dataclass(frozen=True)
+class LearnerEvidence:
+    """A learner's answers, and the fitted model to read them with."""
 
-    Item difficulties need many learners: fitted on a handful, they would soak up those
-    learners' own answers. Until then every item counts as typical (difficulty 0).
+    responses: list[ResponseRecord]
+    calibration: Calibration
+    prior: Prior | None
+
+    def difficulty(self, item_id: str, domain: int) -> float:
+        """An item's difficulty: fitted, else its domain's, else typical (0)."""
+        return self.calibration.difficulty(item_id, domain)
+
+
+TYPICAL = Calibration({}, {}, 0.0, 0.0, 1.0)
+"""Before the first fit every item counts as typical (difficulty 0)."""
+
+
+def stored_fit(store: Store) -> LearnerModelFit | None:
+    """The learner model the last fit stored, or None (never fitted, or unreadable)."""
+    body = store.learner_model()
+    if body is None:
+        return None
+    try:
+        return fit_from_dict(body["fit"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def learner_evidence(store: Store, learner_id: str) -> LearnerEvidence:
+    """A learner's answers, with the stored fit's item difficulties and prior.
+
+    The fit (`refit_learner_model`, run by the nightly flow) needs many learners: fitted
+    on a handful, difficulties would soak up those learners' own answers. Until then every
+    item counts as typical and the prior is the default one.
     """
-    everyone = response_records(store)
-    enough = len({r.learner_id for r in everyone}) >= MIN_LEARNERS_TO_CALIBRATE
-    difficulties = calibrate_items(everyone) if enough else {}
-    return [r for r in everyone if r.learner_id == learner_id], difficulties
+    fit = stored_fit(store)
+    mine = response_records(store, learner_id)
+    if fit is None:
+        return LearnerEvidence(mine, TYPICAL, None)
+    return LearnerEvidence(mine, fit.calibration, fit.prior)
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """What a refit did: learners and answers used, and the held-out AUC that chose it."""
+
+    learners: int
+    responses: int
+    holdout_auc: float | None
+    stored: bool
+    reason: str = ""
+
+
+def refit_learner_model(
+    store: Store, now: datetime, min_learners: int = MIN_LEARNERS_TO_CALIBRATE
+) -> FitReport:
+    """Fit item difficulties and the prior on every stored answer and store the fit.
+
+    Runs the product's learner-model fit (planner.learner_fit, the one the benchmark
+    scores). With fewer than `min_learners` learners nothing is stored.
+    """
+    everyone = sorted(response_records(store), key=lambda r: (r.learner_id, r.answered_at))
+    learners = len({r.learner_id for r in everyone})
+    if learners < min_learners:
+        return FitReport(
+            learners, len(everyone), None, False, f"fewer than {min_learners} learners"
+        )
+    last = max(r.answered_at for r in everyone).isoformat()
+    before = store.learner_model() or {}
+    if before.get("responses") == len(everyone) and before.get("last_answer") == last:
+        auc = (before.get("fit") or {}).get("holdout_auc")
+        return FitReport(learners, len(everyone), auc, False, "no new answers since the last fit")
+    fit = fit_learner_model(everyone)
+    store.save_learner_model(
+        {
+            "fitted_at": now.isoformat(),
+            "learners": learners,
+            "responses": len(everyone),
+            "last_answer": last,
+            "fit": fit_to_dict(fit),
+        }
+    )
+    return FitReport(learners, len(everyone), fit.holdout_auc, True)
 
 
 def learner_mastery(
     store: Store, learner_id: str, blueprint: Blueprint
 ) -> dict[int, DomainMastery]:
     """A learner's mastery per domain from their stored answers."""
-    mine, difficulties = learner_evidence(store, learner_id)
-    return estimate_mastery(mine, difficulties, blueprint.numbers)
+    evidence = learner_evidence(store, learner_id)
+    return estimate_mastery(
+        evidence.responses, evidence.calibration, blueprint.numbers, evidence.prior
+    )
 
 
 def learner_readiness(
@@ -176,54 +250,3 @@ def import_responses(store: Store, path: Path) -> ResponseImport:
     """Keep the good rows, report the bad ones by line."""
     responses, problems, read = read_responses(path, store)
     return ResponseImport(store.save_responses(responses), problems, read)
-
-
-def plan_for(
-    store: Store,
-    learner_id: str,
-    blueprint: Blueprint,
-    *,
-    today: date,
-    exam_date: date | None = None,
-    start: date | None = None,
-    hours_per_week: float | None = None,
-    hours_by_weekday: dict[int, float] | None = None,
-    self_mastery: dict[int, float] | None = None,
-    blackout: list[date] | None = None,
-    preferred_time: time = time(18, 0),
-) -> Any:
-    """Build (and store) a plan: measured mastery where answers exist, else the self-assessment."""
-    from planner.plan import Plan, PlanInputError, PlanRequest
-    from planner.schedule import build_plan
-
-    learner = store.get_learner(learner_id)
-    measured = learner_mastery(store, learner_id, blueprint)
-    mastery: dict[int, tuple[float, float] | None] = {}
-    for d in blueprint.numbers:
-        m = measured[d]
-        if not m.unknown:
-            mastery[d] = (m.mastery, max((m.hi - m.lo) / 2.56, 0.01))
-        elif self_mastery and d in self_mastery:
-            mastery[d] = (self_mastery[d], 0.15)
-        else:
-            mastery[d] = None
-    previous = store.latest_plan(learner_id)
-    exam = exam_date or learner.exam_date
-    if exam is None:
-        raise PlanInputError(f"{learner_id} has no exam date: give one")
-    request = PlanRequest(
-        learner=learner_id,
-        blueprint=blueprint,
-        mastery=mastery,
-        exam_date=exam,
-        start=start or today,
-        hours_per_week=hours_per_week if hours_by_weekday is None else None,
-        hours_by_weekday=hours_by_weekday,
-        blackout=blackout or [],
-        preferred_time=preferred_time,
-        previous=Plan.from_json(json.dumps(previous[1])) if previous else None,
-        today=today,
-    )
-    plan = build_plan(request)
-    store.save_plan(f"{learner_id}-{datetime.now(UTC):%Y%m%dT%H%M%S%f}", learner_id, plan.to_dict())
-    return plan

@@ -25,7 +25,6 @@ MAX_NEW_PER_DOMAIN = 60  # a night's generation per domain is capped
 ACTIVE_DAYS = 30  # a learner with an answer this recent, or an exam ahead, is active
 MIN_RESPONSES = 20  # item statistics need this many answers
 TOO_EASY, TOO_HARD = 0.95, 0.25  # proportion correct bounds
-PLAN_MAX_AGE = timedelta(days=7)
 NIGHTLY = "nightly"
 STAT_FLAW = "item_statistics"
 
@@ -145,13 +144,12 @@ def item_statistics(
 
 
 def _correlation(a: list[float], b: list[float]) -> float | None:
-    n = len(a)
-    ma, mb = sum(a) / n, sum(b) / n
-    va = sum((x - ma) ** 2 for x in a)
-    vb = sum((y - mb) ** 2 for y in b)
-    if va == 0 or vb == 0:
+    """The point-biserial correlation of a 0/1 list with a score list (None when undefined)."""
+    if len(set(a)) < 2 or len(set(b)) < 2:  # a constant input has no correlation
         return None
-    return sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True)) / math.sqrt(va * vb)
+    from scipy.stats import pointbiserialr
+
+    return float(pointbiserialr(a, b).statistic)
 
 
 def statistics_updates(
@@ -188,17 +186,22 @@ def stale_learners(
     last_answer: dict[str, datetime],
     now: datetime,
 ) -> list[str]:
-    """Learners who can be planned (exam date and hours) and whose plan is missing or stale."""
+    """Learners who can be planned and whose plan is missing or no longer holds.
+
+    A plan no longer holds when the learner answered questions after it was made or
+    changed their profile since. Age alone is no reason: a plan is not overwritten
+    because nobody looked at it.
+    """
     out = []
     for lr in learners:
-        if lr.exam_date is None or lr.hours_per_week is None or lr.exam_date <= now.date():
+        if lr.exam_date is None or lr.weekly_hours() is None or lr.exam_date <= now.date():
             continue
         planned = latest_plans.get(lr.id)
         answered = last_answer.get(lr.id)
         if (
             planned is None
             or (answered is not None and answered > planned)
-            or now - planned > PLAN_MAX_AGE
+            or (lr.updated_at is not None and lr.updated_at > planned)
         ):
             out.append(lr.id)
     return out

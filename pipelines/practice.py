@@ -30,6 +30,7 @@ from fsrs import Card, Scheduler
 
 from bank.models import Blueprint, Item, Response
 from pipelines.learners import learner_evidence, learner_readiness
+from planner.calibration import Calibration
 from planner.mastery import (
     DomainMastery,
     MasteryState,
@@ -72,8 +73,12 @@ class LearnerModel:
     """
 
     state: MasteryState
-    difficulties: Mapping[str, float]
+    calibration: Calibration
     cards: Mapping[str, Card]
+
+    def difficulty(self, item: Item) -> float:
+        """An item's difficulty in the stored fit (its domain's, or typical, when unseen)."""
+        return self.calibration.difficulty(item.id, item.domain)
 
 
 def rebuild_cards(
@@ -90,12 +95,12 @@ def rebuild_cards(
 def load_learner_model(
     store: Store, learner_id: str, scheduler: Scheduler | None = None
 ) -> LearnerModel:
-    """Read a learner's answers (and, with enough learners, everyone's for calibration)."""
+    """Read a learner's answers and the stored learner-model fit they are read with."""
     store.get_learner(learner_id)  # a clear NotFoundError for an unknown learner
-    mine, difficulties = learner_evidence(store, learner_id)
+    evidence = learner_evidence(store, learner_id)
     return LearnerModel(
-        state=replay(mine, difficulties),
-        difficulties=difficulties,
+        state=replay(evidence.responses, evidence.calibration, evidence.prior),
+        calibration=evidence.calibration,
         cards=rebuild_cards(store.responses(learner_id), scheduler),
     )
 
@@ -250,10 +255,9 @@ class PracticeSession:
         counts = {d.number: d.count for d in blueprint.domains}
         self.counts = {domain: counts[domain]} if domain is not None else counts
         self.items = {it.id: it for it in items if it.domain in self.counts}
-        self.difficulties = model.difficulties
+        self.model = model
         self.candidates = [
-            Candidate(it.id, it.domain, float(self.difficulties.get(it.id, 0.0)))
-            for it in self.items.values()
+            Candidate(it.id, it.domain, model.difficulty(it)) for it in self.items.values()
         ]
         self.save = save
         self.scheduler = scheduler or make_scheduler()
@@ -325,8 +329,7 @@ class PracticeSession:
                 seconds=round(seconds, 3),
             )
         )
-        difficulty = float(self.difficulties.get(item.id, 0.0))
-        self._state = update(self._state, item.domain, difficulty, correct)
+        self._state = update(self._state, item.domain, self.model.difficulty(item), correct)
         self._cards = record_answer(self._cards, item.id, correct, answered, self.scheduler)
         answer = Answer(item, letter, correct, answered, seconds)
         self._answers.append(answer)

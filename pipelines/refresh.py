@@ -17,7 +17,7 @@ from bank.store import Store
 from bank.store.access import BankAccess
 from generators.base import Generator
 from pipelines.generation import FLOW_NAME, RunSpec, notes_digest, run_generation
-from pipelines.learners import learner_mastery, plan_for
+from pipelines.learners import FitReport, learner_mastery, refit_learner_model
 from pipelines.nightly import (
     MAX_NEW_PER_DOMAIN,
     PoolTarget,
@@ -30,6 +30,7 @@ from pipelines.nightly import (
     stale_learners,
     statistics_updates,
 )
+from pipelines.plans import learner_today, plan_for
 from pipelines.steps import InlineSteps, Steps
 
 
@@ -72,11 +73,13 @@ class NightlyReport:
     run: RunRecord | None = None
     flagged: list[str] = field(default_factory=list)
     replanned: list[str] = field(default_factory=list)
+    fit: FitReport | None = None
 
     @property
     def changed(self) -> bool:
         """Whether the refresh wrote anything."""
-        return bool(self.generated or self.flagged or self.replanned)
+        refit = self.fit is not None and self.fit.stored
+        return bool(self.generated or self.flagged or self.replanned or refit)
 
     def to_json(self) -> dict[str, Any]:
         """The report as the CLI and a deployment print it."""
@@ -95,6 +98,17 @@ class NightlyReport:
             "run": self.run.id if self.run else None,
             "flagged": self.flagged,
             "replanned": self.replanned,
+            "learner_model": None
+            if self.fit is None
+            else {
+                "refitted": self.fit.stored,
+                "learners": self.fit.learners,
+                "responses": self.fit.responses,
+                "holdout_auc": None
+                if self.fit.holdout_auc is None
+                else round(self.fit.holdout_auc, 4),
+                "reason": self.fit.reason,
+            },
         }
 
 
@@ -124,6 +138,12 @@ def to_replan(state: NightlyState, now: datetime) -> list[str]:
 
 
 # ---- the I/O steps ------------------------------------------------------------------------
+def refit(bank: BankAccess, now: datetime) -> FitReport:
+    """Refit the learner model on every answer when there are new ones (one write)."""
+    with bank.write() as store:
+        return refit_learner_model(store, now)
+
+
 def read_state(bank: BankAccess, blueprint: Blueprint, now: datetime) -> NightlyState:
     """Read the refresh's state in one short read."""
     with bank.read() as store:
@@ -144,9 +164,7 @@ def replan(bank: BankAccess, learner_id: str, blueprint: Blueprint, now: datetim
     """Re-plan one learner from their stored profile; returns their id."""
     with bank.write() as store:
         learner = store.get_learner(learner_id)
-        plan_for(
-            store, learner_id, blueprint, today=now.date(), hours_per_week=learner.hours_per_week
-        )
+        plan_for(store, learner_id, blueprint, today=learner_today(learner, now), now=now)
     return learner_id
 
 
@@ -162,8 +180,9 @@ def refresh(
 ) -> NightlyReport:
     """The whole nightly refresh; a second run in a row changes nothing."""
     steps = steps or InlineSteps(getattr(generator, "concurrency", 1))
+    fit = steps.call(refit, bank, now)
     state = steps.call(read_state, bank, blueprint, now)
-    report = NightlyReport(state.targets)
+    report = NightlyReport(state.targets, fit=fit)
     digest = notes_digest(notes)
     wanted = deficits(state, digest, generator.name, now.date())
     if wanted:

@@ -190,7 +190,7 @@ def plan_to_markdown(plan: Plan, blueprint: Blueprint) -> str:
         f"Exam on **{plan.exam_date}**, plan from {plan.start}, {plan.hours_per_week:g} h a week.",
         "",
         f"Expected scaled score **{plan.expected_scaled_score:.1f}** (passing {passing:g}); "
-        f"chance to pass **{plan.pass_probability:.0%}**.",
+        f"chance to pass **{plan.pass_chance()}**.",
         "",
     ]
     if plan.warnings:

@@ -15,10 +15,12 @@ function, so the benchmark's headline is the product's own path.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from planner.calibration import Calibration, calibrate
 from planner.mastery import Prior, ResponseRecord, initial_state, predict_correct, update
@@ -119,3 +121,43 @@ def fit_learner_model(responses: Sequence[ResponseRecord], seed: int = 0) -> Lea
         overall_forgetting=best[1].overall_forgetting,
     )
     return LearnerModelFit(final, prior, best[0], strength)
+
+
+def fit_to_dict(fit: LearnerModelFit) -> dict[str, Any]:
+    """A fit as plain JSON data (stored in the bank; read back with `fit_from_dict`)."""
+    c = fit.calibration
+    return {
+        "calibration": {
+            "items": dict(c.items),
+            "domains": {str(d): v for d, v in c.domains.items()},
+            "default": c.default,
+            "ability_mean": c.ability_mean,
+            "ability_sd": c.ability_sd,
+        },
+        "prior": dataclasses.asdict(fit.prior),
+        "holdout_auc": fit.holdout_auc,
+        "regularization": fit.regularization,
+    }
+
+
+def fit_from_dict(data: Mapping[str, Any]) -> LearnerModelFit:
+    """A fit from `fit_to_dict`'s data.
+
+    Raises:
+        ValueError: the data is not a stored fit.
+    """
+    try:
+        c = data["calibration"]
+        calibration = Calibration(
+            items={str(k): float(v) for k, v in c["items"].items()},
+            domains={int(k): float(v) for k, v in c["domains"].items()},
+            default=float(c["default"]),
+            ability_mean=float(c["ability_mean"]),
+            ability_sd=float(c["ability_sd"]),
+        )
+        prior = Prior(**{k: float(v) for k, v in data["prior"].items()})
+        return LearnerModelFit(
+            calibration, prior, float(data["holdout_auc"]), float(data["regularization"])
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not a stored learner-model fit: {exc}") from exc

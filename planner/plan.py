@@ -136,6 +136,13 @@ class Plan(BaseModel):
             **({} if self.pass_interval is None else {"pass_interval": list(self.pass_interval)}),
         }
 
+    def pass_chance(self) -> str:
+        """The pass chance as a learner should read it: "about 62% (48-75%)", never 0 or 100%."""
+        from planner.readiness import describe_pass_chance
+
+        low, high = self.pass_interval if self.pass_interval else (None, None)
+        return describe_pass_chance(self.pass_probability, low, high)
+
     def to_json(self, indent: int | None = 2) -> str:
         """The spec's JSON text; non-ASCII characters are written as they are, not escaped."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)

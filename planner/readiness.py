@@ -67,6 +67,10 @@ class Readiness:
     unknown_share: float
     draws: int
 
+    def pass_chance(self) -> str:
+        """The pass chance as a learner should read it ("about 62%"), never 0 or 100%."""
+        return describe_pass_chance(self.p_pass)
+
 
 def scaled_score(
     proportion: float | np.ndarray,

@@ -325,7 +325,7 @@ def plan_to_html(
         "score": f"{plan.expected_scaled_score:.1f}",
         "passing": f"{blueprint.exam.passing_score:g}",
         "above": plan.expected_scaled_score >= blueprint.exam.passing_score,
-        "probability": f"{plan.pass_probability:.0%}",
+        "probability": plan.pass_chance(),
         "total_hours": f"{total:g}",
         "week_count": len(plan.weeks),
         "hours_per_week": f"{plan.hours_per_week:g}",

@@ -123,17 +123,21 @@ def test_statistics_updates_requeue_approved_items_once() -> None:
     assert statistics_updates({item.id: updated}, item_statistics(responses), NOW) == []
 
 
-def test_stale_learners() -> None:
+def test_stale_learners_are_those_with_new_answers_or_a_new_profile() -> None:
     learners = [Learner(id=x, exam_date=date(2027, 2, 1), hours_per_week=5) for x in "abcd"]
     learners.append(Learner(id="nohours", exam_date=date(2027, 2, 1)))
+    learners.append(
+        Learner(id="e", exam_date=date(2027, 2, 1), hours_by_weekday={5: 3.0}, updated_at=NOW)
+    )
     plans = {
         "a": NOW - timedelta(days=1),
         "b": NOW - timedelta(days=1),
-        "c": NOW - timedelta(days=9),
+        "c": NOW - timedelta(days=30),  # old, but nothing changed: kept
         "d": None,
+        "e": NOW - timedelta(days=1),  # weekday hours changed since
     }
     answers = {"b": NOW - timedelta(hours=2), "a": NOW - timedelta(days=2)}
-    assert stale_learners(learners, plans, answers, NOW) == ["b", "c", "d"]
+    assert stale_learners(learners, plans, answers, NOW) == ["b", "d", "e"]
 
 
 def test_exhausted_domains() -> None:

@@ -22,7 +22,7 @@ from app.web import create_app
 from app.web.auth import SESSION_COOKIE, token_hash
 from bank.models import Blueprint, Item, Learner, Source
 from bank.store import open_store
-from pipelines.learners import plan_for
+from pipelines.plans import plan_for
 from planner.calendar import ics_events
 from tests.conftest import make_item
 from validators.detector import LayeredDetector
@@ -89,9 +89,11 @@ def bank(db: Path, blueprint: Blueprint, plans: dict[str, dict]) -> dict[str, ob
     plain = [make_item(i) for i in range(3)]
     flawed, hostile = flawed_item(), xss_item()
     original, copy = twin_items()
+    checked = {"checked_at": NOW, "checks_version": "test"}  # as the product's checks leave them
+    queued = [it.model_copy(update=checked) for it in (*plain, flawed, hostile, original, copy)]
     with open_store(db) as store:
         store.save_blueprint(blueprint)
-        store.save_items([*plain, flawed, hostile, original, copy])
+        store.save_items(queued)
         for name, token in TOKENS.items():
             store.add_reviewer(name, token_hash(token))
         for learner, token in LEARNER_TOKENS.items():

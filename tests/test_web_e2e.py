@@ -54,7 +54,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from bank.blueprint import load_blueprint
     from bank.models import Learner
     from bank.store import open_store
-    from pipelines.learners import plan_for
+    from pipelines.plans import plan_for
     from tests.conftest import make_item
     from validators.detector import LayeredDetector
     from validators.lexical import LexicalLayer

@@ -12,28 +12,53 @@ from bank.errors import NotFoundError, StateError
 from bank.models import Learner, Response
 from bank.store.base import StoreBase, from_json, now_utc, to_json
 
+_LEARNER_COLUMNS = "id, exam_date, hours_per_week, created_at, profile, updated_at"
+
+
+def _learner(row: dict[str, Any]) -> Learner:
+    """A Learner from a learners row: the profile JSON spread into its fields."""
+    profile = from_json(row.pop("profile"), {}) or {}
+    fields = {k: v for k, v in profile.items() if v is not None}
+    return Learner(**row, **fields)
+
 
 class LearnersMixin(StoreBase):
     """Learners, their responses (append-only) and their plans."""
 
     def add_learner(self, learner: Learner, now: datetime | None = None) -> None:
-        """Record a new learner.
+        """Record a new learner with their profile.
 
         Raises:
             StateError: a learner with this id exists already.
         """
         if self._one("SELECT 1 FROM learners WHERE id = ?", [learner.id]):
             raise StateError(f"learner {learner.id!r} exists already")
+        when = now or now_utc()
         self._q(
-            "INSERT INTO learners (id, exam_date, hours_per_week, created_at) VALUES (?, ?, ?, ?)",
-            [learner.id, learner.exam_date, learner.hours_per_week, now or now_utc()],
+            "INSERT INTO learners (id, exam_date, hours_per_week, created_at, profile, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                learner.id,
+                learner.exam_date,
+                learner.hours_per_week,
+                when,
+                to_json(learner.profile()),
+                learner.updated_at,
+            ],
         )
 
-    def update_learner(self, learner: Learner) -> None:
-        """Store a learner's new exam date and weekly hours (an unknown id changes nothing)."""
+    def update_learner(self, learner: Learner, now: datetime | None = None) -> None:
+        """Store a learner's new profile and when it changed (an unknown id changes nothing)."""
         self._q(
-            "UPDATE learners SET exam_date = ?, hours_per_week = ? WHERE id = ?",
-            [learner.exam_date, learner.hours_per_week, learner.id],
+            "UPDATE learners SET exam_date = ?, hours_per_week = ?, profile = ?, updated_at = ?"
+            " WHERE id = ?",
+            [
+                learner.exam_date,
+                learner.hours_per_week,
+                to_json(learner.profile()),
+                now or learner.updated_at or now_utc(),
+                learner.id,
+            ],
         )
 
     def get_learner(self, learner_id: str) -> Learner:
@@ -42,20 +67,16 @@ class LearnersMixin(StoreBase):
         Raises:
             NotFoundError: the bank holds no such learner.
         """
-        rows = self._rows(
-            "SELECT id, exam_date, hours_per_week, created_at FROM learners WHERE id = ?",
-            [learner_id],
-        )
+        rows = self._rows(f"SELECT {_LEARNER_COLUMNS} FROM learners WHERE id = ?", [learner_id])
         if not rows:
             raise NotFoundError(f"no learner {learner_id!r} in the bank {self.path}")
-        return Learner(**rows[0])
+        return _learner(rows[0])
 
     def learners(self) -> list[Learner]:
         """Every learner, by id."""
-        rows = self._rows(
-            "SELECT id, exam_date, hours_per_week, created_at FROM learners ORDER BY id"
-        )
-        return [Learner(**r) for r in rows]
+        return [
+            _learner(r) for r in self._rows(f"SELECT {_LEARNER_COLUMNS} FROM learners ORDER BY id")
+        ]
 
     def set_learner_token_hash(self, learner_id: str, token_hash: str) -> None:
         """Store the hash of a learner's token (replacing any earlier one).
@@ -134,3 +155,13 @@ class LearnersMixin(StoreBase):
             [learner_id],
         )
         return (row[0], from_json(row[1], {})) if row else None
+
+    def save_learner_model(self, body: dict[str, Any]) -> None:
+        """Store the fitted learner model (item difficulties and prior), replacing the last."""
+        self._q("INSERT OR REPLACE INTO meta VALUES ('learner_model', ?)", [to_json(body)])
+
+    def learner_model(self) -> dict[str, Any] | None:
+        """The stored learner model's body, or None before the first fit."""
+        row = self._one("SELECT value FROM meta WHERE key = 'learner_model'")
+        found: dict[str, Any] | None = from_json(row[0], None) if row else None
+        return found

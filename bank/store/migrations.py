@@ -95,6 +95,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE items ADD COLUMN checks_version VARCHAR;
         """,
     ),
+    (
+        # A learner's plan is made from a stored profile, so looking at it changes nothing.
+        "0005_learner_profile",
+        """
+        ALTER TABLE learners ADD COLUMN profile JSON;
+        ALTER TABLE learners ADD COLUMN updated_at TIMESTAMPTZ;
+        """,
+    ),
 ]
 
 
