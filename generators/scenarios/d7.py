@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from generators.scenarios import d7_backups, d7_x12
+from generators.scenarios import d7_backups, d7_safeguards, d7_x12
 from generators.scenarios.base import Family
 
-FAMILIES: tuple[Family, ...] = (*d7_backups.FAMILIES, *d7_x12.FAMILIES)
+FAMILIES: tuple[Family, ...] = (
+    *d7_backups.FAMILIES,
+    *d7_x12.FAMILIES,
+    *d7_safeguards.FAMILIES,
+)
