@@ -17,7 +17,7 @@ from bank.blueprint import load_blueprint
 from bank.errors import InputError, Problem
 from bank.models import Blueprint
 from bank.notes import NoteSet, load_notes
-from bank.store import Store
+from bank.store.protocols import LearnerStore
 from generators.base import Generator
 from validators.detector import Detector
 
@@ -73,7 +73,9 @@ def load_checked_notes(notes_dir: Path, blueprint: Blueprint) -> NoteSet:
 
 
 def blueprint_for(
-    store: Store | None, explicit: str | Path | None = None, fallback: str | Path | None = None
+    store: LearnerStore | None,
+    explicit: str | Path | None = None,
+    fallback: str | Path | None = None,
 ) -> Blueprint:
     """The blueprint a command works with.
 

@@ -17,6 +17,7 @@ from typing import Any
 from bank.errors import InputError, Problem
 from bank.models import LETTERS, Blueprint, Response
 from bank.store import Store
+from bank.store.protocols import LearnerStore
 from planner.calibration import Calibration
 from planner.learner_fit import LearnerModelFit, fit_from_dict, fit_learner_model, fit_to_dict
 from planner.mastery import DomainMastery, Prior, ResponseRecord, estimate_mastery
@@ -25,7 +26,7 @@ from planner.readiness import Readiness, predict_readiness
 MIN_LEARNERS_TO_CALIBRATE = 20
 
 
-def response_records(store: Store, learner_id: str | None = None) -> list[ResponseRecord]:
+def response_records(store: LearnerStore, learner_id: str | None = None) -> list[ResponseRecord]:
     """Stored answers joined with their items' domains (answers to unknown items are skipped)."""
     responses = store.responses(learner_id)
     domains = {it.id: it.domain for it in store.find_items(ids={r.item_id for r in responses})}
@@ -53,7 +54,7 @@ TYPICAL = Calibration({}, {}, 0.0, 0.0, 1.0)
 """Before the first fit every item counts as typical (difficulty 0)."""
 
 
-def stored_fit(store: Store) -> LearnerModelFit | None:
+def stored_fit(store: LearnerStore) -> LearnerModelFit | None:
     """The learner model the last fit stored, or None (never fitted, or unreadable)."""
     body = store.learner_model()
     if body is None:
@@ -64,7 +65,7 @@ def stored_fit(store: Store) -> LearnerModelFit | None:
         return None
 
 
-def learner_evidence(store: Store, learner_id: str) -> LearnerEvidence:
+def learner_evidence(store: LearnerStore, learner_id: str) -> LearnerEvidence:
     """A learner's answers, with the stored fit's item difficulties and prior.
 
     The fit (`refit_learner_model`, run by the nightly flow) needs many learners: fitted
@@ -122,7 +123,7 @@ def refit_learner_model(
 
 
 def learner_mastery(
-    store: Store, learner_id: str, blueprint: Blueprint
+    store: LearnerStore, learner_id: str, blueprint: Blueprint
 ) -> dict[int, DomainMastery]:
     """A learner's mastery per domain from their stored answers."""
     evidence = learner_evidence(store, learner_id)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bank.errors import NotFoundError
 from bank.models import Blueprint, Learner
 from bank.store import Store
+from bank.store.protocols import LearnerStore
 from pipelines.learners import learner_mastery
 from planner.plan import Plan, PlanInputError, PlanRequest
 
@@ -106,7 +107,7 @@ def learner_today(learner: Learner, now: datetime, fallback_zone: str = "UTC") -
 
 
 def plan_for(
-    store: Store,
+    store: LearnerStore,
     learner_id: str,
     blueprint: Blueprint,
     *,
@@ -179,7 +180,7 @@ class PlanView:
     """Why this plan was made just now (None: the stored plan, unchanged)."""
 
 
-def replan_reason(store: Store, learner: Learner, made_at: datetime | None) -> str | None:
+def replan_reason(store: LearnerStore, learner: Learner, made_at: datetime | None) -> str | None:
     """Why a learner's stored plan no longer holds, or None when it does."""
     if made_at is None:
         return "no plan yet"
@@ -192,7 +193,7 @@ def replan_reason(store: Store, learner: Learner, made_at: datetime | None) -> s
 
 
 def current_plan(
-    store: Store,
+    store: LearnerStore,
     learner_id: str,
     blueprint: Blueprint,
     now: datetime,

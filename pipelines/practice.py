@@ -24,11 +24,11 @@ import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from fsrs import Card, Scheduler
 
 from bank.models import Blueprint, Item, Response
+from bank.store.protocols import LearnerStore
 from pipelines.learners import learner_evidence, learner_readiness
 from planner.calibration import Calibration
 from planner.mastery import (
@@ -47,9 +47,6 @@ from planner.selection import (
     record_answer,
     select_next,
 )
-
-if TYPE_CHECKING:
-    from bank.store import Store
 
 Save = Callable[[Response], None]
 
@@ -93,7 +90,7 @@ def rebuild_cards(
 
 
 def load_learner_model(
-    store: Store, learner_id: str, scheduler: Scheduler | None = None
+    store: LearnerStore, learner_id: str, scheduler: Scheduler | None = None
 ) -> LearnerModel:
     """Read a learner's answers and the stored learner-model fit they are read with."""
     store.get_learner(learner_id)  # a clear NotFoundError for an unknown learner
@@ -105,7 +102,7 @@ def load_learner_model(
     )
 
 
-def practice_pool(store: Store, domain: int | None = None) -> tuple[list[Item], str]:
+def practice_pool(store: LearnerStore, domain: int | None = None) -> tuple[list[Item], str]:
     """Approved items (of the domain), else the ones pending review; and which status it is."""
     for status in ("approved", "pending_review"):
         items = store.find_items(domain=domain, statuses=[status])

@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,13 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_S, csrf_token
 from app.web.services import NearDuplicates
+from bank.blueprint import DATA_DIR
 from bank.errors import BankBusyError, NotFoundError
+from bank.models import Blueprint
+from bank.notes import NoteSet, load_notes
 from bank.store.access import BankFile
+from bank.store.journal import Journal
+from bank.store.replica import Replica, Syncer
 from validators.detector import Detector
 
 log = logging.getLogger(__name__)
@@ -57,11 +62,26 @@ class WebContext:
     """What every route needs, built once by `create_app`."""
 
     bank: BankFile
+    replica: Replica
+    """The bank as this process serves it: reads never wait on another process."""
     templates: Jinja2Templates
     duplicates: NearDuplicates
     clock: Callable[[], datetime]
     double_review: bool
     public_host: str | None  # host:port of the public URL, when a proxy serves the app
+    notes_dir: Path = DATA_DIR / "notes"
+    _notes: dict[str, NoteSet] = field(default_factory=dict)
+
+    def notes(self, blueprint: Blueprint) -> NoteSet:
+        """The source notes (read once), for grounding the checks of an edited item."""
+        if blueprint.id not in self._notes:
+            self._notes[blueprint.id] = load_notes(self.notes_dir, blueprint)
+        return self._notes[blueprint.id]
+
+
+def journal_path(db_path: Path) -> Path:
+    """Where a server keeps the writes its bank does not have yet: beside the bank."""
+    return db_path.with_name(db_path.name + ".journal.sqlite")
 
 
 def context(request: Request) -> WebContext:
@@ -121,6 +141,7 @@ def create_app(
     secure_cookies: bool = False,
     warm_duplicates: bool = False,
     public_url: str | None = None,
+    sync_interval: float = 0.25,
 ) -> FastAPI:
     """The web app over one bank file.
 
@@ -137,6 +158,7 @@ def create_app(
             rewrites the Host header: forms posted from it pass the same-origin check.
         warm_duplicates: at startup, load the duplicate detector's model and encode the
             queue and the approved items in the background (the server starts at once).
+        sync_interval: seconds between moves of journaled writes into the bank.
     """
     from app.web import dashboard, learners, queue, reviews, signin
 
@@ -147,18 +169,28 @@ def create_app(
     bank = BankFile(Path(db_path), lock_wait, serialize=True)
     with bank.write():  # create and migrate once, so later requests may open read-only
         pass
+    # Learners' answers and plans are journaled beside the bank and synced into it by a
+    # background thread: see docs/architecture.md, "One writer per server".
+    replica = Replica(bank, Journal(journal_path(Path(db_path))))
+    replica.load()
+    syncer = Syncer(replica, sync_interval)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if warm_duplicates:
             threading.Thread(target=_warm, args=(app.state.web,), daemon=True).start()
-        yield
+        syncer.start()
+        try:
+            yield
+        finally:
+            syncer.stop()
 
     app = FastAPI(
         title="cmas-prep", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     app.state.web = WebContext(
         bank=bank,
+        replica=replica,
         templates=_templates(),
         duplicates=NearDuplicates(detector),
         clock=clock or (lambda: datetime.now(UTC)),

@@ -35,15 +35,15 @@ def _learner(
     """The link's learner, their latest plan, the blueprint and their measured standing."""
     if not token or len(token) > TOKEN_MAX:
         raise HTTPException(404, NOT_FOUND)
-    with context(request).bank.read() as store:
-        learner_id = store.learner_for_token_hash(token_hash(token))
-        if learner_id is None:
-            raise HTTPException(404, NOT_FOUND)
-        learner = store.get_learner(learner_id)
-        latest = store.latest_plan(learner_id)
-        blueprint = blueprint_for(store)
-        mastery = learner_mastery(store, learner_id, blueprint)
-        answered = len(store.responses(learner_id))
+    store = context(request).replica
+    learner_id = store.learner_for_token_hash(token_hash(token))
+    if learner_id is None:
+        raise HTTPException(404, NOT_FOUND)
+    learner = store.get_learner(learner_id)
+    latest = store.latest_plan(learner_id)
+    blueprint = blueprint_for(store)
+    mastery = learner_mastery(store, learner_id, blueprint)
+    answered = len(store.responses(learner_id))
     plan = Plan.model_validate(latest[1]) if latest else None
     return learner, plan, blueprint, {"mastery": mastery, "answered": answered}
 
@@ -87,11 +87,18 @@ def learner_page(request: Request, token: str) -> Response:
 def learner_calendar(
     request: Request,
     token: str,
-    at: Annotated[str, Query(description="Start of the day's first block, HH:MM.")] = "18:00",
-    tz: Annotated[str, Query(description="IANA time zone, e.g. Europe/Lisbon.")] = "UTC",
+    at: Annotated[
+        str | None,
+        Query(description="Start of the day's first block, HH:MM [default: the profile's]."),
+    ] = None,
+    tz: Annotated[
+        str | None, Query(description="IANA time zone [default: the profile's, else UTC].")
+    ] = None,
 ) -> Response:
     """The plan as an iCalendar file (a download: it changes nothing)."""
     learner, plan, blueprint, _ = _learner(request, token)
+    at = at or (learner.study_time or dt.time(18, 0)).strftime("%H:%M")
+    tz = tz or learner.timezone or "UTC"
     if plan is None:
         raise HTTPException(404, f"{learner.id} has no plan yet.")
     try:

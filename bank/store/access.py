@@ -59,7 +59,8 @@ def _missing(path: Path) -> NotFoundError:
     return NotFoundError(f"no bank at {path}: create one with `cmasprep init`")
 
 
-def _stamp(path: Path) -> _Stamp | None:
+def file_stamp(path: Path) -> _Stamp | None:
+    """Device, inode, size and modification time of a file: any write changes it."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -130,7 +131,7 @@ class BankFile:
             finally:
                 store.con.close()
                 # Our connection left the file migrated; remember how it looks now.
-                stamp = _stamp(self.path)
+                stamp = file_stamp(self.path)
                 if stamp is not None:
                     _migrated[key] = stamp
 
@@ -139,7 +140,7 @@ class BankFile:
         store = Store(connect(self.path, read_only=read_only, wait_s=self.lock_wait), self.path)
         try:
             # Stat while connected: no other process can write the file meanwhile.
-            stamp = _stamp(self.path)
+            stamp = file_stamp(self.path)
             if (stamp is not None and _migrated.get(key) == stamp) or (
                 not store.pending_migrations()
             ):

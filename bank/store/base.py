@@ -65,13 +65,22 @@ class StoreBase:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Run the `with` block in one transaction: all of it is committed, or none of it."""
+        """Run the `with` block in one transaction: all of it is committed, or none of it.
+
+        A transaction opened inside another joins it: the outer one commits or rolls back.
+        """
+        if getattr(self, "_in_transaction", False):
+            yield
+            return
         self._q("BEGIN TRANSACTION")
+        self._in_transaction = True
         try:
             yield
         except BaseException:
             self._q("ROLLBACK")
             raise
+        finally:
+            self._in_transaction = False
         self._q("COMMIT")
 
     def content_digest(self) -> dict[str, str]:

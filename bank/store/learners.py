@@ -87,6 +87,11 @@ class LearnersMixin(StoreBase):
         self.get_learner(learner_id)
         self._q("UPDATE learners SET token_hash = ? WHERE id = ?", [token_hash, learner_id])
 
+    def learner_token_hashes(self) -> dict[str, str]:
+        """Every learner link's token hash, with the learner it opens."""
+        rows = self._q("SELECT token_hash, id FROM learners WHERE token_hash IS NOT NULL")
+        return {h: i for h, i in rows}
+
     def learner_for_token_hash(self, token_hash: str) -> str | None:
         """The id of the learner whose token has this hash, or None."""
         found = self._one("SELECT id FROM learners WHERE token_hash = ?", [token_hash])
@@ -141,9 +146,12 @@ class LearnersMixin(StoreBase):
     def save_plan(
         self, plan_id: str, learner_id: str, body: dict[str, Any], now: datetime | None = None
     ) -> None:
-        """Store a learner's plan (its JSON body, as the plan spec writes it)."""
+        """Store a learner's plan (its JSON body, as the plan spec writes it).
+
+        A repeat of a stored id changes nothing (a journal replayed after a crash).
+        """
         self._q(
-            "INSERT INTO plans VALUES (?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO plans VALUES (?, ?, ?, ?)",
             [plan_id, learner_id, now or now_utc(), to_json(body)],
         )
 
@@ -155,6 +163,15 @@ class LearnersMixin(StoreBase):
             [learner_id],
         )
         return (row[0], from_json(row[1], {})) if row else None
+
+    def latest_plans(self) -> dict[str, tuple[datetime, str, dict[str, Any]]]:
+        """Each learner's newest plan: when it was made, its id and its body."""
+        rows = self._q(
+            "SELECT learner_id, created_at, id, body FROM plans "
+            "QUALIFY row_number() OVER (PARTITION BY learner_id ORDER BY created_at DESC, id DESC)"
+            " = 1"
+        )
+        return {lid: (made, pid, from_json(body, {})) for lid, made, pid, body in rows}
 
     def save_learner_model(self, body: dict[str, Any]) -> None:
         """Store the fitted learner model (item difficulties and prior), replacing the last."""
