@@ -54,28 +54,22 @@ def deploy_to_pool(
     """Register both deployments with the Prefect server for the workers of `pool`.
 
     The workers load the flows from `source` (this checkout, or a copy at the same path on
-    each machine); returns the deployments' ids.
+    each machine: the deployment's pull step sets the run's working directory to it), and
+    run them with the Python that runs the worker; returns the deployments' ids. The pool
+    must exist (`prefect work-pool create NAME --type process`).
     """
     ids = []
-    for entrypoint, name, parameters, schedule in (
-        ("pipelines/flows.py:nightly_refresh_flow", NIGHTLY, nightly_parameters(nightly), cron),
-        ("pipelines/flows.py:generate_items_flow", GENERATE, generation_parameters(generation),
-         None),
-    ):  # fmt: skip
-        runnable = nightly_refresh_flow if name == NIGHTLY else generate_items_flow
+    for runnable, name, parameters, schedule in (
+        (nightly_refresh_flow, NIGHTLY, nightly_parameters(nightly), cron),
+        (generate_items_flow, GENERATE, generation_parameters(generation), None),
+    ):
+        entrypoint = f"pipelines/flows.py:{runnable.fn.__name__}"
         # from_source is sync-or-async by context: here, outside an event loop, a Flow.
         loaded: Any = runnable.from_source(source=str(source), entrypoint=entrypoint)
-        ids.append(
-            str(
-                loaded.deploy(
-                    name=name,
-                    work_pool_name=pool,
-                    parameters=parameters,
-                    cron=schedule,
-                    build=False,
-                    push=False,
-                    print_next_steps=False,
-                )
-            )
-        )
+        deployment = loaded.to_deployment(name=name, parameters=parameters, cron=schedule)
+        # apply(), not Flow.deploy(): deploy() first counts the pool's online workers, a
+        # request Prefect 3.8.8's server rejects (422) under FastAPI 0.150-0.154, the only
+        # FastAPI its server starts with (see ../shared/ENVIRONMENT.md). apply() registers
+        # the same deployment: flow, entrypoint, pull step, parameters, schedule, pool.
+        ids.append(str(deployment.apply(work_pool_name=pool)))
     return ids

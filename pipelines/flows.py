@@ -12,6 +12,8 @@ bank or run.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import inspect
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
@@ -21,6 +23,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.transactions import get_transaction
 
 from bank.models import RunRecord
 from pipelines import jobs
@@ -48,11 +51,40 @@ def io_task(fn: Callable[..., R]) -> Any:
     return _tasks[key]
 
 
+def failed_result(result: Any) -> bool:
+    """Whether a pure step's result holds a failure (failed generations, an early stop)."""
+    return bool(getattr(result, "failed", None)) or bool(getattr(result, "stopped", None))
+
+
+def _uncached_if_failed(fn: Callable[..., R]) -> Callable[..., R]:
+    """`fn`, with its result kept out of the cache when it holds a failure.
+
+    A failed generation (a server that rejected the request, a timeout) must be asked
+    again on the next try, not replayed: the task's transaction is told not to write.
+    """
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> R:
+        result = fn(*args, **kwargs)
+        if failed_result(result):
+            txn = get_transaction()
+            if txn is not None:
+                txn.write_on_commit = False
+        return result
+
+    return run
+
+
 def pure_task(fn: Callable[..., R], cache_key: CacheKey | None) -> Any:
-    """`fn` as a pure task, its result cached under `cache_key(*args)` when one is given."""
+    """`fn` as a pure task, its result cached under `cache_key(*args)` when one is given.
+
+    Only results without failures are cached (see `_uncached_if_failed`).
+    """
     key = (fn, "pure")
     if key not in _tasks:
-        _tasks[key] = task(name=_task_name(fn), cache_policy=NO_CACHE, **PURE_RETRIES)(fn)
+        _tasks[key] = task(name=_task_name(fn), cache_policy=NO_CACHE, **PURE_RETRIES)(
+            _uncached_if_failed(fn)
+        )
     base = _tasks[key]
     if cache_key is None:
         return base
@@ -83,13 +115,18 @@ class PrefectSteps:
         runnable = pure_task(fn, cache_key)
         futures = {runnable.submit(*args): key for key, args in inputs}
         for future in as_completed(list(futures)):
-            yield futures[future], future.result()
+            result = future.result()
+            if future.state.name == "Cached":  # a replay: said so in the run record
+                with contextlib.suppress(AttributeError, TypeError):
+                    result.replayed = True
+            yield futures[future], result
 
 
+# Parameters are validated: a deployment's run hands the flow its job as JSON, which
+# Prefect casts back to the job model; objects passed in-process (Any) go through as they are.
 @flow(
     name="generate_items",
     task_runner=ThreadPoolTaskRunner(max_workers=4),  # type: ignore[arg-type]  # Never-typed
-    validate_parameters=False,
 )
 def generate_items_flow(
     job: GenerationJob,
@@ -114,15 +151,21 @@ def run_generation_flow(
     generator: Any = None,
     detector: Any = None,
     on_domain: Callable[[DomainOutcome], None] | None = None,
+    task_runner: Any = None,
 ) -> RunRecord:
-    """Run the generation flow with at most `concurrency` domains in flight."""
-    runner: Any = ThreadPoolTaskRunner(max_workers=max(1, concurrency))
+    """Run the generation flow with at most `concurrency` domains in flight.
+
+    `task_runner` replaces the thread pool (then `concurrency` is unused): e.g.
+    `prefect_dask.DaskTaskRunner(address=...)` runs each domain's pure generation on a Dask
+    cluster's worker processes, while every bank read and write stays in this process.
+    """
+    runner: Any = task_runner or ThreadPoolTaskRunner(max_workers=max(1, concurrency))
     runnable = generate_items_flow.with_options(task_runner=runner)
     result: RunRecord = runnable(job, generator=generator, detector=detector, on_domain=on_domain)
     return result
 
 
-@flow(name="nightly_refresh", validate_parameters=False)
+@flow(name="nightly_refresh")
 def nightly_refresh_flow(
     job: NightlyJob,
     generator: Any = None,  # a generators.base.Generator overriding job.generator
