@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from bank.models import Blueprint
 
 from app.common import (
+    EXIT_DATA,
     EXIT_USAGE,
     BlueprintOpt,
     DbOpt,
@@ -125,3 +126,7 @@ def generate(
     run = run_job(job, flow=flow, blueprint=bp, out=None if json_out else console())
     if json_out:
         print_json(run.model_dump(mode="json"))
+    if run.status == "failed":  # no candidate at all: the error says why and what to fix
+        if json_out:
+            typer.echo(f"Run {run.id} failed: {run.error}", err=True)
+        raise typer.Exit(EXIT_DATA)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from app.common import EXIT_DATA, db_path, fail, settings
+from app.common import EXIT_DATA, EXIT_USAGE, db_path, fail, settings
 
 
 def generator_choice(
@@ -32,9 +32,15 @@ def generator_choice(
         return GeneratorChoice(kind="offline")
     if not config.llm_configured:
         raise fail("--generator llm needs OPENAI_API_KEY or OPENAI_BASE_URL", EXIT_DATA)
+    from pydantic import ValidationError
+
     from generators.llm import LLMConfig
 
-    llm = LLMConfig.from_settings(config, max_cost=max_cost, max_tokens=max_tokens, judge=judge)
+    try:
+        llm = LLMConfig.from_settings(config, max_cost=max_cost, max_tokens=max_tokens, judge=judge)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise fail(f"LLM settings (CMASPREP_LLM_*): {problems}", EXIT_USAGE) from exc
     return GeneratorChoice(kind="llm", llm=llm.model_dump(mode="json", exclude={"api_key"}))
 
 

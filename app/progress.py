@@ -52,8 +52,8 @@ class ProgressDisplay:
         )
         self.console.print(table)
         duration = run.duration_s or 0.0
-        self.console.print(
-            f"{run.tokens_in + run.tokens_out} tokens, ${run.cost_usd:.4f}, "
-            f"{duration:.1f} s. Review: cmasprep review next",
-            highlight=False,
-        )
+        spent = f"{run.tokens_in + run.tokens_out} tokens, ${run.cost_usd:.4f}, {duration:.1f} s."
+        if run.error:
+            self.console.print(f"{run.status.capitalize()}: {run.error}", markup=False)
+        after = "" if run.status == "failed" else " Review: cmasprep review next"
+        self.console.print(spent + after, highlight=False, markup=False)

@@ -28,12 +28,21 @@ class Settings(BaseSettings):
     )
     model: str = "gpt-4o-mini"
     temperature: float = 0.7
-    timeout: float = 60.0
+    # Unset: 60 s and 8 requests at once against OpenAI, 1800 s and 1 against a base URL
+    # (a local server computes one request at a time); see docs/llm.md.
+    timeout: float | None = None
+    concurrency: int | None = None
+    # Retries of 429 / 5xx / dropped connections; a timed-out call is retried only against
+    # OpenAI unless CMASPREP_RETRY_TIMEOUTS says otherwise.
     max_retries: int = 3
-    concurrency: int = 8
+    retry_timeouts: bool | None = None
     items_per_call: int = 5
-    notes_per_call: int = 3
-    llm_method: str = "json_schema"  # or "function_calling" for servers without json_schema
+    notes_per_call: int = 2
+    # The output-token limit of a call, per item asked for (0: none).
+    output_tokens_per_item: int = 400
+    # auto (json_schema, then function_calling, then json_mode, as the server accepts),
+    # or one of those to force it.
+    llm_method: str = "auto"
     # Dollars per million tokens (input, output); set for your model and contract.
     price_in_per_mtok: float = 0.15
     price_out_per_mtok: float = 0.60

@@ -3,34 +3,39 @@
 Works against OpenAI and any OpenAI-compatible server (`base_url`: Ollama, vLLM,
 llama.cpp's server, LM Studio). A request is split into batches of
 `items_per_call` items, each written from a few notes passed as delimited data;
-batches run on a thread pool bounded by `concurrency`. The model answers in a
-strict JSON schema (OpenAI structured outputs: the request `with_structured_output(
-..., method="json_schema")` makes, parsed here so the raw answer survives any error);
-an unusable answer gets one repair call, then is kept as a rejected candidate with
-its raw output (see generators/llm_batch.py). A per-run budget in dollars or tokens stops the run
+batches run on a thread pool bounded by `concurrency` (one request at a time against
+a local server unless told otherwise). The model answers in a strict JSON schema by
+the first structured-output method the server accepts (generators/llm_method.py),
+with an output-token limit from the items asked for; an unusable answer gets one
+repair call, then is kept as a rejected candidate with its raw output (see
+generators/llm_batch.py). A per-run budget in dollars or tokens stops the run
 cleanly. The optional judge solves each item blind and reports judgement flaws.
 """
 
 from __future__ import annotations
 
+import hashlib
 import queue
-import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from bank.errors import InputError, Problem
-from bank.models import LETTERS, Blueprint, Flaw, Item, Provenance
+from bank.models import Blueprint, Item, Provenance
 from bank.notes import NoteSet
-from generators.base import GenerationRequest, GenerationResult, Usage
+from generators.base import GenerationRequest, GenerationResult
 from generators.llm_batch import BatchOutcome, BatchPlan, BatchWorker, plan_batches
-from generators.llm_call import structured_model
-from generators.llm_schema import BATCH_SCHEMA, JUDGE_SCHEMA
+from generators.llm_budget import Budget
+from generators.llm_call import Retry
+from generators.llm_checks import ExampleCopies, instruction_echo_flaws
+from generators.llm_diagnose import diagnose, failure_label
+from generators.llm_method import MethodChooser
 from generators.prompts import DEFAULT_DIR, load_prompts
+
+__all__ = ["LLMConfig", "LLMGenerator", "instruction_echo_flaws"]
 
 NAME = "llm"
 VERSION = "1.0"
@@ -51,7 +56,14 @@ _SETTINGS_FIELDS = {
     # Read when the settings have them (app/settings.py may add CMASPREP_LLM_METHOD etc.).
     "llm_method": "method",
     "notes_per_call": "notes_per_call",
+    "output_tokens_per_item": "output_tokens_per_item",
+    "retry_timeouts": "retry_timeouts",
 }
+# A server on this machine or a LAN serves few requests at once, on a CPU or one GPU.
+LOCAL_CONCURRENCY, HOSTED_CONCURRENCY = 1, 8
+LOCAL_TIMEOUT, HOSTED_TIMEOUT = 1800.0, 60.0
+# Output tokens an item takes in JSON (~200 for the examples), and the envelope's.
+TOKENS_PER_ITEM, TOKENS_ENVELOPE, JUDGE_TOKENS_PER_ITEM = 400, 100, 200
 
 
 class LLMConfig(BaseModel):
@@ -63,20 +75,64 @@ class LLMConfig(BaseModel):
     base_url: str | None = None
     model: str = "gpt-4o-mini"
     temperature: float = 0.7
-    timeout: float = Field(default=60.0, gt=0)
+    # None: LOCAL_/HOSTED_TIMEOUT and _CONCURRENCY by where the server is.
+    timeout: float | None = Field(default=None, gt=0)
     max_retries: int = Field(default=3, ge=0)
-    concurrency: int = Field(default=8, ge=1)
+    retry_timeouts: bool | None = None  # None: only against OpenAI (see `hosted`)
+    concurrency: int | None = Field(default=None, ge=1)
     items_per_call: int = Field(default=5, ge=1)
     notes_per_call: int = Field(default=2, ge=1)
+    # The output-token limit of a call: this many per item asked for (0: no limit).
+    output_tokens_per_item: int = Field(default=TOKENS_PER_ITEM, ge=0)
     price_in_per_mtok: float = Field(default=0.0, ge=0)
     price_out_per_mtok: float = Field(default=0.0, ge=0)
     max_cost: float | None = Field(default=None, ge=0)
     max_tokens: int | None = Field(default=None, ge=0)
     judge: bool = False
-    # json_schema (OpenAI structured outputs; vLLM, llama.cpp, LM Studio, Ollama accept it);
-    # function_calling for servers that only do tools; json_mode as the last resort.
-    method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema"
+    # auto: json_schema, then function_calling, then json_mode, as the server accepts
+    # (generators/llm_method.py); any other value forces that one method.
+    method: Literal["auto", "json_schema", "function_calling", "json_mode"] = "auto"
     prompts_dir: Path = DEFAULT_DIR
+
+    @property
+    def hosted(self) -> bool:
+        """Whether the model is OpenAI's own API (no base URL, or api.openai.com)."""
+        return self.base_url is None or "api.openai.com" in self.base_url
+
+    @property
+    def workers(self) -> int:
+        """Requests in flight at once."""
+        if self.concurrency is not None:
+            return self.concurrency
+        return HOSTED_CONCURRENCY if self.hosted else LOCAL_CONCURRENCY
+
+    @property
+    def call_timeout(self) -> float:
+        """Seconds to wait for one answer."""
+        if self.timeout is not None:
+            return self.timeout
+        return HOSTED_TIMEOUT if self.hosted else LOCAL_TIMEOUT
+
+    @property
+    def retry(self) -> Retry:
+        """How calls are retried: timeouts only where the server runs requests in parallel."""
+        timeouts = self.hosted if self.retry_timeouts is None else self.retry_timeouts
+        return Retry(retries=self.max_retries, timeouts=timeouts)
+
+    def output_limit(self, items: int, *, judge: bool = False) -> int | None:
+        """The output-token limit of a call asking for `items` items (or verdicts)."""
+        if not self.output_tokens_per_item:
+            return None
+        per = min(JUDGE_TOKENS_PER_ITEM, self.output_tokens_per_item) if judge else None
+        return items * (per or self.output_tokens_per_item) + TOKENS_ENVELOPE
+
+    def fingerprint(self, prompt_version: str) -> str:
+        """A digest of every setting that changes what a call returns (for caches)."""
+        fields = self.model_dump(
+            mode="json", exclude={"api_key", "max_cost", "max_tokens", "concurrency", "timeout"}
+        )
+        text = repr(sorted(fields.items())) + prompt_version
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> LLMConfig:
@@ -94,111 +150,13 @@ class LLMConfig(BaseModel):
         return (tokens_in * self.price_in_per_mtok + tokens_out * self.price_out_per_mtok) / 1e6
 
 
-# ---- instructions echoed into an item ----------------------------------------------------
-_ECHO = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.?!\n]{0,40}?\b(?:instructions?|prompts?|rules)\b"
-    r"|\bprevious instructions\b"
-    r"|\bas an ai\b"
-    r"|\b(?:an ai|a large|an? (?:ai )?language) (?:language )?model\b"
-    r"|\bsystem (?:prompt|message)\b"
-    r"|\bdeveloper (?:prompt|message)\b"
-    r"|\bprompt injection\b"
-    r"|\bjailbreak"
-    r"|</?\s*(?:notes?|items?|previous_output)\b",
-    re.IGNORECASE,
-)
-
-
-# Cheap substring test first: the regex runs only on text that contains one of these.
-_ECHO_HINTS = (
-    "ignore", "disregard", "forget", "override", "instruction", "as an ai", "model",
-    "system ", "developer ", "injection", "jailbreak", "<",
-)  # fmt: skip
-
-
-def instruction_echo_flaws(item: Item) -> list[Flaw]:
-    """`echoes_instructions` flaws: item text that repeats prompt or injection language.
-
-    An item that says "ignore previous instructions", "as an AI", "system prompt" or
-    carries the prompt's delimiter tags was written from instructions, not from the
-    notes' facts; it goes to the reviewer flagged, with the words as evidence.
-    """
-    fields = [("stem", item.stem), *zip(LETTERS, item.options, strict=True)]
-    if item.rationale:
-        fields.append(("rationale", item.rationale))
-    flaws = []
-    for where, text in fields:
-        low = text.lower()
-        if not any(hint in low for hint in _ECHO_HINTS):
-            continue
-        match = _ECHO.search(text)
-        if match:
-            flaws.append(Flaw(code="echoes_instructions", where=where, evidence=match.group(0)))
-    return flaws
-
-
-# ---- budget ---------------------------------------------------------------------------
-@dataclass
-class Budget:
-    """What a run may spend and has spent; decides whether another batch may start.
-
-    Without an estimate of a batch's cost (nothing finished yet) one batch goes out
-    alone; after that a batch starts only if the spend so far plus the estimated
-    cost of every batch in flight and this one stays within the limits.
-    """
-
-    max_cost: float | None = None
-    max_tokens: int | None = None
-    spent: Usage = field(default_factory=Usage)
-    batches: int = 0
-
-    @property
-    def limited(self) -> bool:
-        """Whether the run has a limit at all."""
-        return self.max_cost is not None or self.max_tokens is not None
-
-    def record(self, usage: Usage) -> None:
-        """Count one finished batch's spend."""
-        self.spent.add(usage)
-        self.batches += 1
-
-    def exhausted(self) -> bool:
-        """Whether the spend has reached a limit."""
-        tokens = self.spent.tokens_in + self.spent.tokens_out
-        return (self.max_cost is not None and self.spent.cost_usd >= self.max_cost) or (
-            self.max_tokens is not None and tokens >= self.max_tokens
-        )
-
-    def allows(self, in_flight: int) -> bool:
-        """Whether another batch may start with `in_flight` batches running."""
-        if not self.limited:
-            return True
-        if self.exhausted():
-            return False
-        if self.batches == 0:
-            return in_flight == 0
-        n = in_flight + 1
-        tokens = self.spent.tokens_in + self.spent.tokens_out
-        per_tokens = tokens / self.batches
-        per_cost = self.spent.cost_usd / self.batches
-        if self.max_cost is not None and self.spent.cost_usd + n * per_cost > self.max_cost:
-            return False
-        return not (self.max_tokens is not None and tokens + n * per_tokens > self.max_tokens)
-
-    def describe(self) -> str:
-        """The limits and the spend, for a stop message."""
-        parts = []
-        if self.max_cost is not None:
-            parts.append(f"${self.spent.cost_usd:.4f} of ${self.max_cost:.4f}")
-        if self.max_tokens is not None:
-            tokens = self.spent.tokens_in + self.spent.tokens_out
-            parts.append(f"{tokens} of {self.max_tokens} tokens")
-        return ", ".join(parts) + " spent"
-
-
 # ---- the generator --------------------------------------------------------------------
 def build_chat_model(config: LLMConfig) -> Any:
-    """ChatOpenAI for OpenAI or an OpenAI-compatible server (the client retries 429/5xx)."""
+    """ChatOpenAI for OpenAI or an OpenAI-compatible server.
+
+    The client does not retry (`max_retries=0`): generators/llm_call.py does, knowing
+    which errors are worth another request.
+    """
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
@@ -207,8 +165,8 @@ def build_chat_model(config: LLMConfig) -> Any:
         # Local servers take any key; the client refuses to start without one.
         api_key=SecretStr(config.api_key or "not-needed"),
         temperature=config.temperature,
-        timeout=config.timeout,
-        max_retries=config.max_retries,
+        timeout=config.call_timeout,
+        max_retries=0,
     )
 
 
@@ -222,11 +180,32 @@ class LLMGenerator:
         self.config = config
         self.prompts = load_prompts(config.prompts_dir)
         self.chat_model = chat_model if chat_model is not None else build_chat_model(config)
-        self._generate = structured_model(self.chat_model, BATCH_SCHEMA, config.method)
-        self._judge = (
-            structured_model(self.chat_model, JUDGE_SCHEMA, config.method) if config.judge else None
-        )
+        self.methods = MethodChooser(config.method)
+        self.copies = ExampleCopies(self.prompts.all_examples())
+        # Bounds the requests in flight over every domain of a run, not per domain.
+        self.limiter = threading.BoundedSemaphore(config.workers)
         self._budgets: dict[str | None, Budget] = {}
+
+    @property
+    def concurrency(self) -> int:
+        """How many domains a runner may generate at once (their calls share the limiter)."""
+        return self.config.workers
+
+    @property
+    def fingerprint(self) -> str:
+        """What, besides the request and the notes, determines this generator's output."""
+        return self.config.fingerprint(self.prompts.version)
+
+    @property
+    def method(self) -> str | None:
+        """The structured-output method in use (after any fallback)."""
+        return self.methods.current
+
+    failure_label = staticmethod(failure_label)
+
+    def diagnose(self, failures: list[Item]) -> str | None:
+        """The fix a run's failed generations suggest, if one can be guessed."""
+        return diagnose([r for f in failures for r in f.reasons], self.config, self.methods)
 
     @property
     def model_name(self) -> str:
@@ -276,16 +255,17 @@ class LLMGenerator:
             )
 
         worker = BatchWorker(
-            generate=self._generate,
-            judge=self._judge,
+            chat_model=self.chat_model,
+            config=self.config,
+            methods=self.methods,
+            limiter=self.limiter,
             prompts=self.prompts,
             blueprint=blueprint,
             domain=request.domain,
             run_id=request.run_id,
             provenance=provenance,
-            cost=self.config.cost,
             echo_check=instruction_echo_flaws,
-            method=self.config.method,
+            copies=self.copies,
         )
         outcomes, result.stopped = self._run(plans, worker, self.budget(request.run_id))
         for outcome in sorted(outcomes, key=lambda o: o.plan.index):
@@ -303,12 +283,26 @@ class LLMGenerator:
         a worker picks the next batch without waiting for this thread). With a budget,
         a batch is queued only when a thread is free and the budget allows it.
         """
-        pending = list(reversed(plans))
-        window = self.config.concurrency if budget.limited else len(plans)
-        in_flight: dict[Future[BatchOutcome | None], BatchPlan] = {}
+        total = len(plans)
         outcomes: list[BatchOutcome] = []
         stopped: str | None = None
         not_sent = 0
+        if plans and not self.methods.settled:
+            # The first batch of a run goes alone: it finds the method the server takes
+            # (domains running at once wait for it here), and the rest follow suit.
+            with self.methods.probe_lock:
+                if not self.methods.settled:
+                    first = worker.run(plans[0])
+                    budget.record(first.usage)
+                    outcomes.append(first)
+                    plans = plans[1:]
+                    if first.fatal:
+                        stopped = f"llm_error: {first.fatal}"
+                        not_sent = len(plans)
+                        plans = []
+        pending = list(reversed(plans))
+        window = self.config.workers if budget.limited else len(plans)
+        in_flight: dict[Future[BatchOutcome | None], BatchPlan] = {}
         fatal = threading.Event()
         finished: queue.SimpleQueue[Future[BatchOutcome | None]] = queue.SimpleQueue()
 
@@ -322,7 +316,7 @@ class LLMGenerator:
                 fatal.set()
             return outcome
 
-        with ThreadPoolExecutor(max_workers=self.config.concurrency) as pool:
+        with ThreadPoolExecutor(max_workers=self.config.workers) as pool:
             while pending or in_flight:
                 while (
                     pending
@@ -354,5 +348,5 @@ class LLMGenerator:
         if stopped is None and not_sent:
             stopped = f"budget: {budget.describe()}"
         if not_sent:
-            stopped = f"{stopped}; {not_sent} of {len(plans)} batches not sent"
+            stopped = f"{stopped}; {not_sent} of {total} batches not sent"
         return outcomes, stopped

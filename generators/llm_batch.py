@@ -8,99 +8,37 @@ reason), with the tokens it spent and each output's share of them.
 from __future__ import annotations
 
 import json
-import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
 from bank.models import Blueprint, Flaw, Item, Provenance
-from bank.notes import Note
 from generators.base import Usage
-from generators.llm_call import Call, Method, call_model
+from generators.llm_call import Call, call_model
+from generators.llm_checks import ExampleCopies
+from generators.llm_method import MethodChooser, bind
+from generators.llm_plan import BatchPlan, notes_context, plan_batches
 from generators.llm_schema import (
     JudgeBatch,
+    batch_schema,
     draft_to_item,
     error_text,
     failed_item,
     judge_flaws,
+    judge_schema,
 )
 from generators.prompts import Prompts
+
+__all__ = ["BatchOutcome", "BatchPlan", "BatchWorker", "notes_context", "plan_batches", "share"]
 
 if TYPE_CHECKING:  # LangChain loads only when a batch is sent
     from langchain_core.messages import BaseMessage
 
-BLOOM_CYCLE = ("remember", "understand", "apply", "analyze")
-
-
-@dataclass(frozen=True)
-class BatchPlan:
-    """One call's worth of work: how many items, from which notes, at what level."""
-
-    index: int
-    size: int
-    notes: tuple[Note, ...]
-    topic: str | None
-    difficulty: str | None
-    bloom: str
-
-    @property
-    def note_ids(self) -> list[str]:
-        """The ids of the batch's notes."""
-        return [n.id for n in self.notes]
-
-
-def plan_batches(
-    count: int,
-    pool: list[Note],
-    *,
-    items_per_call: int,
-    notes_per_call: int,
-    seed: str,
-    topic: str | None,
-    difficulty: str | None,
-) -> list[BatchPlan]:
-    """Split a request into batches; notes rotate over a seeded shuffle of the pool."""
-    rng = random.Random(seed)
-    order = sorted(pool, key=lambda n: n.id)
-    rng.shuffle(order)
-    k = max(1, min(notes_per_call, len(order)))
-    plans = []
-    remaining, index = count, 0
-    while remaining > 0:
-        size = min(items_per_call, remaining)
-        picks = [order[(index * k + j) % len(order)] for j in range(k)]
-        chosen = tuple({n.id: n for n in picks}.values())
-        plans.append(
-            BatchPlan(
-                index=index,
-                size=size,
-                notes=chosen,
-                topic=topic,
-                difficulty=difficulty,
-                bloom=BLOOM_CYCLE[index % len(BLOOM_CYCLE)],
-            )
-        )
-        remaining -= size
-        index += 1
-    return plans
-
-
-def note_body(note: Note) -> str:
-    """The note without its YAML front matter (sources and dates are not for the model)."""
-    text = note.text
-    if text.startswith("---"):
-        parts = text.split("\n---", 1)
-        if len(parts) == 2:
-            text = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
-    return text.strip()
-
-
-def notes_context(notes: tuple[Note, ...]) -> list[dict[str, str]]:
-    """The notes of a batch as the prompt's data."""
-    return [{"id": n.id, "topic": n.topic, "title": n.title, "text": note_body(n)} for n in notes]
+    from generators.llm import LLMConfig
 
 
 @dataclass
@@ -120,32 +58,78 @@ class BatchWorker:
     def __init__(
         self,
         *,
-        generate: Any,
-        judge: Any | None,
+        chat_model: Any,
+        config: LLMConfig,
+        methods: MethodChooser,
+        limiter: threading.BoundedSemaphore,
         prompts: Prompts,
         blueprint: Blueprint,
         domain: int,
         run_id: str | None,
         provenance: Callable[[BatchPlan], Provenance],
-        cost: Callable[[int, int], float],
         echo_check: Callable[[Item], list[Flaw]],
-        method: Method = "json_schema",
+        copies: ExampleCopies | None = None,
     ) -> None:
-        self.method = method
-        self.generate_runnable = generate
-        self.judge_runnable = judge
+        self.chat_model = chat_model
+        self.config = config
+        self.methods = methods
+        self.limiter = limiter
         self.prompts = prompts
         self.blueprint = blueprint
         self.domain = domain
         self.run_id = run_id
         self.provenance = provenance
-        self.cost = cost
         self.echo_check = echo_check
+        self.copies = copies
+        self.judging = config.judge
 
     # ---- one call -------------------------------------------------------------------
-    def call(self, runnable: Any, messages: list[BaseMessage]) -> Call:
-        """One call to the model, classified."""
-        return call_model(runnable, messages, method=self.method, cost=self.cost)
+    def call(
+        self,
+        kind: Literal["batch", "judge"],
+        messages: list[BaseMessage],
+        count: int,
+        plan: BatchPlan,
+    ) -> Call:
+        """One call to the model for `count` items (or verdicts), classified.
+
+        Asked by the run's current structured-output method; a server's refusal of the
+        method moves the run to the next one and the call is sent again with it.
+        """
+        usage = Usage()
+        while True:
+            method = self.methods.current
+            if method is None:
+                return Call("error", error=self.methods.exhausted_error(), usage=usage, fatal=True)
+            if kind == "batch":
+                schema = batch_schema(count, plan.note_ids, lengths=not self.config.hosted)
+            else:
+                schema = judge_schema(count)
+            limit = self.config.output_limit(count, judge=kind == "judge")
+            runnable = bind(
+                self.chat_model, schema, method, max_tokens=limit, hosted=self.config.hosted
+            )
+            with self.limiter:
+                result = call_model(
+                    runnable,
+                    messages,
+                    method=method,
+                    cost=self.config.cost,
+                    retry=self.config.retry,
+                    limit=limit,
+                )
+            usage.add(result.usage)
+            result.usage = usage
+            result.method = method
+            if result.method_rejected:
+                if self.methods.forced:
+                    result.fatal = True  # every call would be refused the same way
+                    return result
+                self.methods.reject(method, result.error)
+                continue
+            if result.kind != "error":
+                self.methods.accept()
+            return result
 
     # ---- the batch ------------------------------------------------------------------
     @cached_property
@@ -186,7 +170,7 @@ class BatchWorker:
         by_id = {n.id: n for n in plan.notes}
         for raw in data["items"]:
             try:
-                cited = raw.get("sources", [{}])[0].get("note") if isinstance(raw, dict) else None
+                cited = first_cited(raw)
                 topic = by_id[cited].topic if cited in by_id else plan.topic
                 item = draft_to_item(
                     raw, domain=self.domain, topic=topic, provenance=self.provenance(plan)
@@ -209,7 +193,7 @@ class BatchWorker:
     def _run(self, plan: BatchPlan) -> BatchOutcome:
         outcome = BatchOutcome(plan)
         messages = self.messages(plan)
-        first = self.call(self.generate_runnable, messages)
+        first = self.call("batch", messages, plan.size, plan)
         outcome.usage.add(first.usage)
         if first.kind in ("error", "refusal"):
             outcome.failed.append(self.failure_of(plan, first))
@@ -230,7 +214,7 @@ class BatchWorker:
         repair = self.prompts.render("repair.md", error=error, raw=raw, count=count)
         from langchain_core.messages import HumanMessage
 
-        second = self.call(self.generate_runnable, [*messages, HumanMessage(repair)])
+        second = self.call("batch", [*messages, HumanMessage(repair)], count, plan)
         outcome.usage.add(second.usage)
         history = {"first_output": raw, "first_error": error}
         if second.kind in ("error", "refusal"):
@@ -259,6 +243,7 @@ class BatchWorker:
     ) -> Item:
         """A rejected placeholder item that keeps the reason and the raw output."""
         label = f"domain {self.domain} batch {plan.index + 1}"
+        extra = {**(extra or {}), "llm_method": self.methods.current}
         return failed_item(
             domain=self.domain,
             topic=plan.topic or plan.notes[0].topic,
@@ -282,6 +267,11 @@ class BatchWorker:
         checked = []
         for item in outcome.items:
             echoes = self.echo_check(item)
+            if self.copies is not None:
+                echoes += self.copies.flaws(item, outcome.plan.note_ids)
+            item = item.model_copy(
+                update={"extra": {**item.extra, "llm_method": self.methods.current}}
+            )
             if echoes:
                 item = item.model_copy(
                     update={
@@ -294,7 +284,7 @@ class BatchWorker:
                 )
             checked.append(item)
         outcome.items = checked
-        if self.judge_runnable is not None and outcome.items and outcome.fatal is None:
+        if self.judging and outcome.items and outcome.fatal is None:
             outcome.items = self.judge(outcome.plan, outcome.items, outcome.usage)
         share(outcome)
         return outcome
@@ -316,7 +306,8 @@ class BatchWorker:
         )
         from langchain_core.messages import HumanMessage, SystemMessage
 
-        result = self.call(self.judge_runnable, [SystemMessage(system), HumanMessage(user)])
+        messages = [SystemMessage(system), HumanMessage(user)]
+        result = self.call("judge", messages, len(items), plan)
         usage.add(result.usage)
         verdicts = {}
         error = result.error
@@ -350,6 +341,15 @@ class BatchWorker:
                 )
             )
         return judged
+
+
+def first_cited(raw: Any) -> str | None:
+    """The note id an item's first source names, if the draft has one (any shape)."""
+    sources = raw.get("sources") if isinstance(raw, dict) else None
+    if isinstance(sources, list) and sources and isinstance(sources[0], dict):
+        note = sources[0].get("note")
+        return note if isinstance(note, str) else None
+    return None
 
 
 def share(outcome: BatchOutcome) -> None:

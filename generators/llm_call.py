@@ -1,19 +1,27 @@
-"""One model call: the request bound to a schema, the answer classified, the tokens counted.
+"""One model call: sent (with retries), the answer classified, the tokens counted.
 
-`call_model` never raises. Transport retries (429, 5xx, connection errors) are the
-openai client's (`max_retries`, exponential backoff with jitter); an error that
-reaches this module has outlasted them and becomes a `Call` of kind "error".
+`call_model` never raises. It retries 429, 5xx and dropped connections itself
+(`Retry`: exponential backoff with jitter, honouring `retry-after`), where the openai
+client would retry everything the same way: a server's refusal of the structured-output
+method is not retried (generators/llm_method.py moves to the next method), and a
+timed-out call is retried only when `retry_timeouts` says the server works on several
+requests at once; a local server that computes one request at a time keeps computing
+the abandoned one, and a retry would only queue behind it. An error that outlasts the
+retries becomes a `Call` of kind "error".
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from generators.base import Usage
+from generators.llm_method import Method, names_method
 from generators.llm_schema import error_text
 
 if TYPE_CHECKING:  # the client libraries load only when a model is called
@@ -38,6 +46,41 @@ class Call:
     error: str = ""
     usage: Usage = field(default_factory=Usage)
     fatal: bool = False
+    method_rejected: bool = False
+    attempts: int = 1
+    method: str = ""
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How often and how patiently one call is retried."""
+
+    retries: int = 3
+    timeouts: bool = True
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def delay(self, attempt: int, headers: Any = None) -> float:
+        """Seconds before retry number `attempt` (0-based): the server's word, else backoff."""
+        wait = _retry_after(headers)
+        if wait is not None and 0 <= wait <= 60:
+            return wait
+        return min(self.max_delay, self.base_delay * 2.0**attempt) * (1 - 0.25 * random.random())
+
+
+def _retry_after(headers: Any) -> float | None:
+    """The wait a 429/503 asks for (`retry-after-ms` or `retry-after` in seconds)."""
+    if not headers:
+        return None
+    try:
+        if headers.get("retry-after-ms"):
+            return float(headers["retry-after-ms"]) / 1000
+        if headers.get("retry-after"):
+            return float(headers["retry-after"])
+    except (TypeError, ValueError):
+        return None
+    return None
 
 
 def raw_text(message: Any) -> str:
@@ -56,40 +99,37 @@ def raw_text(message: Any) -> str:
     return ""
 
 
-Method = Literal["json_schema", "function_calling", "json_mode"]
+def _send(runnable: Any, messages: list[BaseMessage], retry: Retry) -> tuple[Any, Call | None, int]:
+    """Invoke with retries: (message, None, requests) or (None, the error Call, requests)."""
+    import openai
 
-
-def structured_model(chat_model: Any, schema: dict[str, Any], method: Method) -> Any:
-    """The chat model bound to answer in `schema`: a strict response format, or a forced tool.
-
-    The same request `with_structured_output` sends, minus its parser chain: we parse
-    the message ourselves, strictly, so the raw answer is always at hand for a repair
-    or a rejected candidate, and truncated JSON is never silently "completed".
-    """
-    from langchain_core.utils.function_calling import convert_to_openai_function
-
-    if method == "function_calling":
-        return chat_model.bind_tools(
-            [schema], tool_choice=schema["title"], strict=True, parallel_tool_calls=False
-        )
-    if method == "json_mode":
-        return chat_model.bind(response_format={"type": "json_object"})
-    function = convert_to_openai_function(schema, strict=True)
-    response_format = {
-        "type": "json_schema",
-        "json_schema": {
-            "name": function["name"],
-            "description": function.get("description", ""),
-            "schema": function["parameters"],
-            "strict": True,
-        },
-    }
-    # Sent in extra_body: the same JSON on the wire, but the openai SDK then neither
-    # walks the schema through its typed-parameter transform nor takes the .parse()
-    # path: ~2 ms of CPU a call, which bounds throughput at high concurrency
-    # (benchmarks/llm_throughput.py). A model's own extra_body is kept.
-    extra = dict(getattr(chat_model, "extra_body", None) or {})
-    return chat_model.bind(extra_body={**extra, "response_format": response_format})
+    attempt = 0
+    while True:
+        try:
+            return runnable.invoke(messages), None, attempt + 1
+        except openai.APIStatusError as exc:
+            text = error_text(exc, 300)
+            error = Call("error", error=f"HTTP {exc.status_code}: {text}")
+            if names_method(exc.status_code, text):
+                error.method_rejected = True
+                return None, error, attempt + 1
+            error.fatal = exc.status_code in FATAL_STATUS
+            retryable = exc.status_code in (408, 409, 429) or exc.status_code >= 500
+            headers = getattr(exc.response, "headers", None)
+        except openai.APITimeoutError as exc:
+            error = Call("error", error=f"timeout: {error_text(exc, 200)}")
+            retryable, headers = retry.timeouts, None
+        except openai.APIConnectionError as exc:
+            error = Call("error", error=error_text(exc, 300))
+            retryable, headers = True, None
+        except openai.APIError as exc:
+            return None, Call("error", error=error_text(exc, 300)), attempt + 1
+        except Exception as exc:  # a client bug must not lose the batch
+            return None, Call("error", error=error_text(exc, 300)), attempt + 1
+        if not retryable or attempt >= retry.retries:
+            return None, error, attempt + 1
+        retry.sleep(retry.delay(attempt, headers))
+        attempt += 1
 
 
 def call_model(
@@ -98,34 +138,35 @@ def call_model(
     *,
     method: Method,
     cost: Callable[[int, int], float],
+    retry: Retry | None = None,
+    limit: int | None = None,
 ) -> Call:
-    """Invoke a bound chat model and classify the answer; never raises."""
-    import openai
+    """Invoke a bound chat model (with retries) and classify the answer; never raises.
 
-    try:
-        message = runnable.invoke(messages)
-    except openai.APIStatusError as exc:
-        return Call(
-            "error",
-            error=f"HTTP {exc.status_code}: {error_text(exc, 300)}",
-            fatal=exc.status_code in FATAL_STATUS,
-        )
-    except openai.APITimeoutError as exc:
-        return Call("error", error=f"timeout: {error_text(exc, 200)}")
-    except openai.APIError as exc:
-        return Call("error", error=error_text(exc, 300))
-    except Exception as exc:  # a client bug must not lose the batch
-        return Call("error", error=error_text(exc, 300))
+    `limit` is the output-token limit the request set: an answer that used all of it
+    was cut off, whatever finish reason the server gives (llama-cpp-python says
+    "tool_calls" for a tool call it cut short).
+    """
+    message, failed, requests = _send(runnable, messages, retry or Retry())
+    if failed is not None:
+        failed.attempts = requests
+        failed.usage = Usage(calls=requests)
+        return failed
     meta = getattr(message, "usage_metadata", None) or {}
     tin, tout = int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0))
-    usage = Usage(tin, tout, cost(tin, tout), 1)
+    usage = Usage(tin, tout, cost(tin, tout), requests)
     text = raw_text(message)
     refusal = (getattr(message, "additional_kwargs", None) or {}).get("refusal")
     if refusal:
         return Call("refusal", raw=text or str(refusal), error=str(refusal), usage=usage)
     finish = (getattr(message, "response_metadata", None) or {}).get("finish_reason")
-    if finish == "length":
-        error = "the answer was cut off at the output token limit (finish_reason=length)"
+    # A server that says it stopped is believed; one that used the whole limit and names
+    # another reason (llama-cpp-python's "tool_calls" for a cut tool call) was cut off.
+    if finish == "length" or (limit and tout >= limit and finish != "stop"):
+        error = (
+            f"the answer was cut off at the output token limit ({tout} tokens, "
+            f"finish_reason={finish})"
+        )
         return Call("invalid", raw=text, error=error, usage=usage)
     tool_calls = getattr(message, "tool_calls", None) or []
     if tool_calls:

@@ -136,6 +136,79 @@ JUDGE_SCHEMA = wire_schema(
 )
 
 
+# Lengths the grammar of a local server can enforce (OpenAI's strict mode takes neither
+# minLength nor maxLength: platform.openai.com/docs/guides/structured-outputs, supported
+# schemas). The maxima are about twice the longest of the few-shot examples: on
+# llama-cpp-python they kept SmolLM2-135M from rambling inside one string until
+# max_tokens (2,100 tokens, cut off), and its answers ended on their own (~1,450 tokens).
+MIN_LENGTHS = {"stem": 15, "options": 1, "rationale": 20, "note": 3, "quote": 12}
+MAX_LENGTHS = {"stem": 300, "options": 120, "rationale": 500, "quote": 300}
+SOURCES_PER_ITEM = (1, 2)
+
+
+def strict_schema(node: Any) -> Any:
+    """The schema as strict mode wants it: every object closed, every property required.
+
+    Titles go too (they are noise in a grammar and in a prompt).
+    """
+    if isinstance(node, dict):
+        out = {
+            k: {n: strict_schema(v) for n, v in node[k].items()}
+            if k == "properties" and isinstance(v, dict)
+            else strict_schema(v)
+            for k, v in node.items()
+            if k not in ("title", "default")
+        }
+        if out.get("type") == "object" and "properties" in node:
+            out["additionalProperties"] = False
+            out["required"] = list(node["properties"])
+        return out
+    if isinstance(node, list):
+        return [strict_schema(v) for v in node]
+    return node
+
+
+def batch_schema(
+    count: int, note_ids: list[str] | None = None, *, lengths: bool = False
+) -> dict[str, Any]:
+    """The output schema of one generation call: exactly `count` items, each well-formed.
+
+    `minItems`/`maxItems` hold the item count, the four options and one or two sources
+    (OpenAI strict mode and llama.cpp's grammar both accept them): without them a model
+    may answer `{"items": []}`, and small models do so more often than not. The cited
+    note is an enum of the batch's notes, so a constrained decoder cannot cite a note
+    the batch was not given (an example's, say). `lengths` adds `minLength`/`maxLength` on the
+    text fields, for servers whose grammar takes it.
+    """
+    schema: dict[str, Any] = strict_schema(BATCH_SCHEMA)
+    schema["title"] = BATCH_SCHEMA["title"]
+    schema["properties"]["items"].update(minItems=count, maxItems=count)
+    item = schema["properties"]["items"]["items"]["properties"]
+    item["options"].update(minItems=4, maxItems=4)
+    item["sources"].update(minItems=SOURCES_PER_ITEM[0], maxItems=SOURCES_PER_ITEM[1])
+    source = item["sources"]["items"]["properties"]
+    if note_ids:
+        source["note"] = {"type": "string", "enum": list(note_ids)}
+    if lengths:
+        for name in ("stem", "rationale"):
+            item[name].update(minLength=MIN_LENGTHS[name], maxLength=MAX_LENGTHS[name])
+        item["options"]["items"].update(
+            minLength=MIN_LENGTHS["options"], maxLength=MAX_LENGTHS["options"]
+        )
+        source["quote"].update(minLength=MIN_LENGTHS["quote"], maxLength=MAX_LENGTHS["quote"])
+        if not note_ids:
+            source["note"]["minLength"] = MIN_LENGTHS["note"]
+    return schema
+
+
+def judge_schema(count: int) -> dict[str, Any]:
+    """The judge's output schema: one verdict per item."""
+    schema: dict[str, Any] = strict_schema(JUDGE_SCHEMA)
+    schema["title"] = JUDGE_SCHEMA["title"]
+    schema["properties"]["verdicts"].update(minItems=count, maxItems=count)
+    return schema
+
+
 def error_text(exc: Exception, limit: int = 600) -> str:
     """A short, model-readable account of a parsing or validation error."""
     if isinstance(exc, ValidationError):

@@ -86,6 +86,14 @@ class Prompts:
         data = json.loads(path.read_text(encoding="utf-8"))
         return data if isinstance(data, list) else [data]
 
+    def all_examples(self) -> dict[str, list[dict[str, Any]]]:
+        """Every few-shot example file of the set, by its path in the set (`examples/d5.json`)."""
+        out = {}
+        for path in sorted((self.root / "examples").glob("d*.json")):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            out[path.relative_to(self.root).as_posix()] = data if isinstance(data, list) else [data]
+        return out
+
 
 def load_prompts(root: Path | None = None) -> Prompts:
     """The prompt files of a folder (default: the project's prompts/)."""

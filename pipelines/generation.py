@@ -27,6 +27,7 @@ from bank.notes import NoteSet
 from bank.store import Store
 from bank.store.access import BankAccess
 from generators.base import GenerationRequest, GenerationResult, Generator, Usage
+from pipelines.run_health import domain_failed, failure_labels, verdict
 from pipelines.steps import InlineSteps, Steps
 from validators.report import BatchReport, validate_batch
 
@@ -116,8 +117,13 @@ def start_or_resume_run(store: Store, spec: RunSpec, now: datetime) -> RunRecord
 
 
 def pending_domains(run: RunRecord) -> list[int]:
-    """The domains of a run that have not been stored yet."""
-    done = set(run.counts.get("domains", {}))
+    """The domains of a run not stored yet, or stored with nothing but failed generations.
+
+    A domain whose every generation failed (a server that rejected the request, say) is
+    generated again when the run is resumed after the fix.
+    """
+    stored = run.counts.get("domains", {})
+    done = {d for d, counts in stored.items() if not domain_failed(counts)}
     return [int(d) for d in run.params["counts"] if d not in done]
 
 
@@ -143,16 +149,16 @@ class DomainPool:
     items: list[Item]
 
 
-def domain_pool(store: Store, run: RunRecord, domain: int) -> DomainPool:
+def domain_pool(store: Store, run: RunRecord) -> DomainPool:
     """The content hashes to avoid and the bank items to compare a domain's candidates with.
 
-    The exclude set leaves out this run's own items, so a resumed run asks the generator
-    the same question it asked before the interruption.
+    Candidates are compared with the live items of every domain (approved and pending):
+    the same fact can be asked from two work areas. The exclude set leaves out this run's
+    own items, so a resumed run asks the generator the same question it asked before the
+    interruption.
     """
     exclude = frozenset(store.content_hashes(exclude_run=run.id))
-    return DomainPool(
-        exclude, store.find_items(domain=domain, statuses=["approved", "pending_review"])
-    )
+    return DomainPool(exclude, store.find_items(statuses=["approved", "pending_review"]))
 
 
 def generation_cache_key(
@@ -166,7 +172,8 @@ def generation_cache_key(
     """The cache key of a domain's generation: what determines its items.
 
     The bank and run, the generator with its settings, the notes, and the request
-    (domain, count, seed, topic, exclusions).
+    (domain, count, seed, topic, exclusions). `run_id` should name the run's start too
+    (`run_cache_id`): a new bank at the path of an old one starts runs with the same ids.
     """
     parts = [
         bank_id,
@@ -203,6 +210,7 @@ class DomainOutcome:
     counts: dict[str, int]
     usage: Usage = field(default_factory=Usage)
     stopped: str | None = None
+    failures: dict[str, int] = field(default_factory=dict)
 
 
 def screen_domain(
@@ -212,33 +220,57 @@ def screen_domain(
     blueprint: Blueprint,
     notes: NoteSet,
     detector: Any = None,
+    recent: list[Item] | None = None,
+    label: Callable[[str], str] | None = None,
+    now: datetime | None = None,
 ) -> DomainOutcome:
-    """Validate a domain's candidates: survivors go to review, the rest rejected with reasons."""
+    """Validate a domain's candidates: survivors go to review, the rest rejected with reasons.
+
+    They are compared with the bank's live items of every domain and with `recent`, the
+    items this run stored for its earlier domains. Failed generations are counted by
+    `label` of their reason (the generator's `failure_label`, else the reason's code).
+    """
     report: BatchReport = validate_batch(
-        result.items, blueprint, bank=bank_items, notes=notes, detector=detector
+        result.items, blueprint, bank=bank_items, notes=notes, detector=detector, recent=recent
     )
-    items = report.routed() + [it.model_copy(update={"status": "rejected"}) for it in result.failed]
+    items = report.routed(now) + [
+        it.model_copy(update={"status": "rejected"}) for it in result.failed
+    ]
     counts = {
         "generated": len(result.items) + len(result.failed),
         "clean": report.count("clean"),
         "flagged": report.count("flagged") + report.possible_duplicates(),
         "duplicate": report.count("duplicate") - report.possible_duplicates(),
         "rejected": report.count("rejected") + len(result.failed),
+        "candidates": len(result.items),
+        "failed": len(result.failed),
+        # Replayed from the flow's cache (a resumed run): generated, and paid, before.
+        "replayed": int(bool(getattr(result, "replayed", False))),
     }
-    return DomainOutcome(domain, items, counts, result.usage, result.stopped)
+    failures = failure_labels(result.failed, label)
+    return DomainOutcome(domain, items, counts, result.usage, result.stopped, failures)
 
 
 def with_domain(run: RunRecord, outcome: DomainOutcome) -> RunRecord:
-    """The run with one more domain done: its counts, the totals and the spend."""
+    """The run with one more domain done: its counts, the totals and the spend.
+
+    A domain generated again (its first try failed whole) replaces its counts; the
+    spend of both tries is the run's.
+    """
     domains = dict(run.counts.get("domains", {}))
     domains[str(outcome.domain)] = outcome.counts
+    failures = dict(run.counts.get("failures") or {})
+    failures.pop(str(outcome.domain), None)
+    if outcome.failures:
+        failures[str(outcome.domain)] = outcome.failures
     totals: dict[str, int] = {}
     for counts in domains.values():
         for k, v in counts.items():
             totals[k] = totals.get(k, 0) + v
+    extra: dict[str, Any] = {"failures": failures} if failures else {}
     return run.model_copy(
         update={
-            "counts": {"domains": domains, **totals},
+            "counts": {"domains": domains, **totals, **extra},
             "tokens_in": run.tokens_in + outcome.usage.tokens_in,
             "tokens_out": run.tokens_out + outcome.usage.tokens_out,
             "cost_usd": run.cost_usd + outcome.usage.cost_usd,
@@ -246,17 +278,18 @@ def with_domain(run: RunRecord, outcome: DomainOutcome) -> RunRecord:
     )
 
 
-def finished(run: RunRecord, now: datetime, stopped: str | None = None) -> RunRecord:
-    """The run as it ends: completed, or stopped early (a budget) with the reason."""
+def finished(
+    run: RunRecord, now: datetime, stopped: str | None = None, fix: str | None = None
+) -> RunRecord:
+    """The run as it ends: completed, stopped early (a budget), or failed (no candidate).
+
+    A run whose every generation failed is "failed"; one with some failures says so in
+    its error, counted by reason, with `fix` (the generator's guess) when there is one.
+    """
     if run.status == "completed":  # a finished run met again: nothing to record
         return run
-    return run.model_copy(
-        update={
-            "status": "stopped" if stopped else "completed",
-            "finished_at": now,
-            "error": stopped,
-        }
-    )
+    status, error = verdict(run, stopped, fix)
+    return run.model_copy(update={"status": status, "finished_at": now, "error": error})
 
 
 # ---- the I/O steps: one short transaction each ------------------------------------------
@@ -266,10 +299,10 @@ def start_run(bank: BankAccess, spec: RunSpec, now: datetime) -> RunRecord:
         return start_or_resume_run(store, spec, now)
 
 
-def read_pool(bank: BankAccess, run: RunRecord, domain: int) -> DomainPool:
-    """Read what one domain's candidates are compared with."""
+def read_pool(bank: BankAccess, run: RunRecord) -> DomainPool:
+    """Read what the run's candidates are avoided and compared with."""
     with bank.read() as store:
-        return domain_pool(store, run, domain)
+        return domain_pool(store, run)
 
 
 def record_domain(bank: BankAccess, run: RunRecord, outcome: DomainOutcome) -> RunRecord:
@@ -281,10 +314,14 @@ def record_domain(bank: BankAccess, run: RunRecord, outcome: DomainOutcome) -> R
 
 
 def finish_run(
-    bank: BankAccess, run: RunRecord, now: datetime, stopped: str | None = None
+    bank: BankAccess,
+    run: RunRecord,
+    now: datetime,
+    stopped: str | None = None,
+    fix: str | None = None,
 ) -> RunRecord:
     """Record the end of a run."""
-    done = finished(run, now, stopped)
+    done = finished(run, now, stopped, fix)
     if done is not run:
         with bank.write() as store:
             store.save_run(done)
@@ -317,16 +354,35 @@ def run_generation(
     steps = steps or InlineSteps(getattr(generator, "concurrency", 1))
     run = steps.call(start_run, bank, spec, clock())
     domains = pending_domains(run)
-    pools = {d: steps.call(read_pool, bank, run, d) for d in domains}
+    pool = steps.call(read_pool, bank, run) if domains else DomainPool(frozenset(), [])
     inputs = [
-        (d, (generator, request_for(run, d, pools[d].exclude), notes, blueprint)) for d in domains
+        (d, (generator, request_for(run, d, pool.exclude), notes, blueprint)) for d in domains
     ]
-    key = partial(generation_cache_key, str(bank.path.resolve()), run.id)
+    key = partial(generation_cache_key, str(bank.path.resolve()), run_cache_id(run))
     stopped = None
+    recent: list[Item] = []
+    failed: list[Item] = []
+    label = getattr(generator, "failure_label", None)
     for domain, result in steps.map(generate_domain, inputs, cache_key=key):
-        outcome = screen_domain(domain, result, pools[domain].items, blueprint, notes, detector)
+        outcome = screen_domain(
+            domain, result, pool.items, blueprint, notes, detector, recent, label, clock()
+        )
+        failed.extend(result.failed)
         run = steps.call(record_domain, bank, run, outcome)
+        recent.extend(it for it in outcome.items if it.status == "pending_review")
         if on_domain:
             on_domain(outcome)
         stopped = stopped or outcome.stopped
-    return steps.call(finish_run, bank, run, clock(), stopped)
+    diagnose = getattr(generator, "diagnose", None)
+    fix = diagnose(failed) if failed and diagnose else None
+    return steps.call(finish_run, bank, run, clock(), stopped, fix)
+
+
+def run_cache_id(run: RunRecord) -> str:
+    """The run as a cache key knows it: its id and when it started.
+
+    Run ids repeat across banks (the same command's first run is `gen-<spec>-0` in every
+    bank), and a bank deleted and made anew at the same path would meet the old one's
+    cached results; the start time is the run's own.
+    """
+    return f"{run.id}@{run.started_at.isoformat()}"

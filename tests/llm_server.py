@@ -137,28 +137,45 @@ class ItemModel:
         from bank.blueprint import load_blueprint
         from bank.notes import load_notes
 
-        self.notes = load_notes(notes_dir or ROOT / "data" / "notes", load_blueprint())
+        self.blueprint = load_blueprint()
+        self.notes = load_notes(notes_dir or ROOT / "data" / "notes", self.blueprint)
         self._by_id = self.notes.by_id()
+        self._domains: dict[int, list[Item]] = {}
         self._pools: dict[str, list[Item]] = {}
         self._cursor: dict[str, int] = {}
         self._lock = threading.Lock()
         self._keys: dict[str, str] = {}  # stem -> key, so the judge can agree
 
     def _pool(self, note_id: str) -> list[Item]:
-        """Every clean item the offline generator makes from one note (computed once)."""
-        from bank.notes import NoteSet
+        """Every clean item the offline generator makes citing one note (computed once).
+
+        The offline generator works over the whole note set (its scenario families
+        cite rule facts of several notes); the items citing `note_id` first are kept.
+        """
         from generators.base import GenerationRequest
         from generators.offline import OfflineGenerator
         from validators.flaws import check_flaws
 
         if note_id not in self._pools:
             note = self._by_id[note_id]
-            request = GenerationRequest(domain=note.domain, count=10**6)
-            items = OfflineGenerator(check_flaws).generate(request, NoteSet([note], []), None).items  # type: ignore[arg-type]
+            domain = self._domains.get(note.domain)
+            if domain is None:
+                request = GenerationRequest(domain=note.domain, count=300)
+                gen = OfflineGenerator(check_flaws)
+                domain = gen.generate(request, self.notes, self.blueprint).items
+                self._domains[note.domain] = domain
+            items = [it for it in domain if it.sources and it.sources[0].note == note_id]
             with self._lock:
                 self._pools[note_id] = items
                 self._keys.update({it.stem: it.answer for it in items})
         return self._pools[note_id]
+
+    def warm(self, *domains: int) -> ItemModel:
+        """Build the items of these domains' notes now (all domains when none named)."""
+        for note in self.notes.notes:
+            if not domains or note.domain in domains:
+                self._pool(note.id)
+        return self
 
     def _items(self, note_ids: tuple[str, ...], count: int) -> list[Item]:
         """The next items of the notes' pools, round-robin: distinct until a pool wraps."""
@@ -323,6 +340,81 @@ class LLMServer:
         self.stop()
 
 
+RECORDED = ROOT / "tests" / "data" / "llm"
+
+
+def request_method(request: dict[str, Any]) -> str:
+    """The structured-output method a chat request asks with (as generators/llm_method.py)."""
+    if request.get("tools"):
+        return "function_calling"
+    kind = (request.get("response_format") or {}).get("type")
+    return {"json_schema": "json_schema", "json_object": "json_mode"}.get(str(kind), "text")
+
+
+def load_recording(name: str) -> dict[str, Any]:
+    """One recorded exchange with a real server (tests/data/llm/<name>.json)."""
+    data: dict[str, Any] = json.loads((RECORDED / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+class Replay:
+    """A responder that answers as a recorded real server did, by the method asked with.
+
+    `answers` maps a method (json_schema, function_calling, json_mode) to recording
+    names, replayed in turn (the last one again when they run out); a method with no
+    recording gets `fallback` (default: the HTTP 500 a server that does not know it
+    sends). A recorded answer cut off at the output-token limit is replayed only to a
+    request that sets one; a request without a limit gets `runaway_delay` seconds of
+    silence, as the real server's runaway generation gave.
+    """
+
+    def __init__(
+        self,
+        answers: dict[str, list[str]],
+        *,
+        fallback: str | None = None,
+        runaway_delay: float = 30.0,
+    ) -> None:
+        self.answers = {m: [load_recording(n) for n in names] for m, names in answers.items()}
+        self.fallback = load_recording(fallback) if fallback else None
+        self.runaway_delay = runaway_delay
+        self.sent: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, request: dict[str, Any]) -> Reply:
+        method = request_method(request)
+        recorded = self.answers.get(method)
+        if not recorded:
+            if self.fallback is None:
+                return error_reply(500, f"no recording for {method}")
+            return Reply(status=self.fallback["status"], body=self.fallback["response"])
+        with self._lock:
+            n = self.sent.get(method, 0)
+            self.sent[method] = n + 1
+        exchange = recorded[min(n, len(recorded) - 1)]
+        body = exchange["response"]
+        if not was_cut(exchange):
+            return Reply(status=exchange["status"], body=body)
+        limit = request.get("max_tokens") or request.get("max_completion_tokens")
+        if not limit:
+            return Reply(status=500, body="runaway", delay=self.runaway_delay)
+        # Cut at this request's limit, as the server would have cut it.
+        body = json.loads(json.dumps(body))
+        body["usage"]["completion_tokens"] = int(limit)
+        return Reply(status=exchange["status"], body=body)
+
+
+def was_cut(exchange: dict[str, Any]) -> bool:
+    """Whether a recorded answer stopped at its request's output-token limit."""
+    body = exchange["response"]
+    if not isinstance(body, dict):
+        return False
+    if any(c.get("finish_reason") == "length" for c in body.get("choices", [])):
+        return True
+    limit = exchange.get("request", {}).get("max_tokens")
+    return bool(limit) and body.get("usage", {}).get("completion_tokens", 0) >= limit
+
+
 class Garbage:
     """A responder that answers every n-th generation request with broken JSON."""
 
@@ -344,9 +436,7 @@ def main(argv: list[str] | None = None) -> None:
         "--garbage-every", type=int, default=0, help="Break every n-th generation answer."
     )
     args = parser.parse_args(argv)
-    model = ItemModel()
-    for note in model.notes.notes:  # answer from the first request on, at full speed
-        model._pool(note.id)
+    model = ItemModel().warm()  # answer from the first request on, at full speed
     responder: Responder = model
     if args.garbage_every:
         responder = Garbage(responder, args.garbage_every)

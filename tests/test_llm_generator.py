@@ -44,7 +44,9 @@ def notes(blueprint: Blueprint) -> NoteSet:
 
 @pytest.fixture(scope="session")
 def item_model() -> ItemModel:
-    return ItemModel(NOTES_DIR)
+    # Warmed: a domain's first answer builds its items (seconds on a loaded machine,
+    # longer than the tests' 2 s timeout).
+    return ItemModel(NOTES_DIR).warm(4, 5, 6)
 
 
 @pytest.fixture
@@ -78,18 +80,22 @@ def run(
 
 
 def wire(n: int = 0, **overrides: Any) -> dict[str, Any]:
-    """One well-formed item as the model writes it, grounded in d5-claim-forms."""
+    """One well-formed item as the model writes it, citing d5-claim-forms.
+
+    Unlike the few-shot example of prompts/examples/d5.json (which the copy check flags).
+    """
     item = {
-        "stem": f"How many digits make up a National Provider Identifier, variant {n}?",
+        "stem": f"A clinic enrolls a new physician (case {n}); her provider identifier has how "
+        "many positions?",
         "options": ["8 digits", "9 digits", "10 digits", "11 digits"],
         "answer": "C",
-        "rationale": "The NPI is a 10-position numeric identifier.",
+        "rationale": "Ten numeric positions, the last a check digit, make up the identifier.",
         "difficulty": "easy",
         "bloom": "remember",
         "sources": [
             {
                 "note": "d5-claim-forms",
-                "quote": "a 10-position, all-numeric number whose last digit is a check digit",
+                "quote": "The National Provider Identifier (NPI) is the HIPAA standard identifier",
             }
         ],
     }
@@ -201,8 +207,8 @@ def test_schema_invalid_items_are_repaired_alone_and_kept_when_still_invalid(
     result = run(make_generator(server), notes, blueprint, count=2)
     assert [i.stem for i in result.items] == [wire(1)["stem"]]
     repair = server.requests[1]["messages"][-1]["content"]
-    assert "expected exactly 4 options" in repair and "variant 2" in repair
-    assert "variant 1" not in repair.split("<previous_output>")[1]  # only the bad item
+    assert "expected exactly 4 options" in repair and "case 2" in repair
+    assert "case 1" not in repair.split("<previous_output>")[1]  # only the bad item
     reason = only_reason(result)
     assert "answer: Field required" in reason and "after one repair" in reason
     assert json.loads(result.failed[0].extra["raw_output"])["stem"] == no_answer["stem"]
@@ -344,7 +350,13 @@ def test_an_injection_in_a_note_stays_data_and_does_not_change_the_format(
     first, injected = server.requests[0], server.requests[1]
     # Same system prompt, same strict output format: the note changed neither.
     assert injected["messages"][0] == first["messages"][0]
-    assert injected["response_format"] == first["response_format"]
+
+    def without_notes(fmt: dict[str, Any]) -> dict[str, Any]:  # the enum of a batch's notes
+        schema = json.loads(json.dumps(fmt))["json_schema"]["schema"]
+        schema["properties"]["items"]["items"]["properties"]["sources"]["items"].pop("properties")
+        return schema
+
+    assert without_notes(injected["response_format"]) == without_notes(first["response_format"])
     user = injected["messages"][1]["content"]
     # The note cannot close the data block: its tags are defused.
     assert user.count("</notes>") == 1 and user.count("</note>") == 1
@@ -506,7 +518,9 @@ def test_config_from_settings_reads_the_llm_fields_and_takes_overrides(tmp_path:
     assert (gen.name, gen.model_name) == ("llm", "llama3.1")
     assert gen.prompt_version.startswith("1.0+")
     chat = gen.chat_model
-    assert (chat.model_name, chat.max_retries, chat.request_timeout) == ("llama3.1", 1, 5.0)
+    # The client does not retry: llm_call.py does, by the config's max_retries.
+    assert (chat.model_name, chat.max_retries, chat.request_timeout) == ("llama3.1", 0, 5.0)
+    assert (config.retry.retries, config.retry.timeouts) == (1, False)  # a local server
 
 
 # ---- end to end ----------------------------------------------------------------------------
@@ -517,9 +531,9 @@ def test_cli_generate_with_the_llm_stores_accepted_and_rejected_candidates(
     from app.cli import app
     from bank.store import open_store
 
-    # The lexical duplicate detector: loading the MiniLM model costs ~10 s, and duplicate
-    # detection has its own tests; this one is about the LLM path.
-    monkeypatch.setattr("validators.detector.semantic_available", lambda: False)
+    # The lexical duplicate detector: duplicate detection has its own tests; this one is
+    # about the LLM path.
+    monkeypatch.setattr("validators.static_encoder.static_available", lambda: False)
 
     # Batch 1 answers garbage twice (rejected); batch 2 is answered by the item model.
     server.script(Reply(body=completion("{oops")), Reply(body=completion("{oops again")))
