@@ -16,6 +16,7 @@ from app.common import (
     StatusOpt,
     bank,
     console,
+    db_path,
     fail,
     handle_errors,
     parse_mapping,
@@ -82,6 +83,7 @@ def import_(
 
     Example: cmasprep import medmcqa.jsonl --map stem=question --map answer=answer_idx --domain 2
     """
+    from pipelines.components import build_detector
     from pipelines.imports import import_items
 
     _check_status(status)
@@ -97,6 +99,7 @@ def import_(
         default_domain=domain,
         status=status,
         skip_invalid=skip_invalid,
+        detector=build_detector(db_path(db), settings().lock_wait),
     )
     if json_out:
         print_json(
@@ -105,6 +108,7 @@ def import_(
                 "records": report.records,
                 "inserted": len(report.inserted),
                 "existing": len(report.existing),
+                "flagged": len(report.flagged),
                 "skipped": [
                     {"line": p.line, "field": p.field, "error": p.message} for p in report.skipped
                 ],
@@ -114,7 +118,8 @@ def import_(
         for problem in report.skipped:
             typer.echo(f"skipped {problem}", err=True)
         typer.echo(
-            f"{report.file}: {report.records} records, {len(report.inserted)} imported, "
+            f"{report.file}: {report.records} records, {len(report.inserted)} imported "
+            f"({len(report.flagged)} flagged by the checks), "
             f"{len(report.existing)} already in the bank, "
             f"{len({p.line for p in report.skipped})} skipped as invalid."
         )
@@ -126,20 +131,47 @@ def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     status: StatusOpt = None,
     domain: DomainOpt = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV for spreadsheets: UTF-8 BOM, CRLF, formula-like cells quoted with '.",
+        ),
+    ] = False,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Write the file even when no item matches.")
+    ] = False,
     db: DbOpt = None,
 ) -> None:
-    """Export items in a format an LMS or study app imports.
+    """Export items in a format an LMS or study app imports: approved items unless --status.
 
-    Example: cmasprep export --format qti21 --status approved -o cmas-qti.zip
+    Exits 1 and writes nothing when no item matches (unless --allow-empty).
+
+    Example: cmasprep export --format qti21 -o cmas-qti.zip
     """
     from bank.formats import WRITE_FORMATS
-    from pipelines.imports import export as export_to
+    from bank.transfer import EmptyExportError, export_items
+    from pipelines.imports import EXPORT_DEFAULT_STATUS
 
     if fmt not in WRITE_FORMATS:
         raise fail(f"--format {fmt!r}: use one of {', '.join(WRITE_FORMATS)}", EXIT_USAGE)
+    if excel and fmt != "csv":
+        raise fail(f"--excel is a CSV variant: use it with --format csv, not {fmt}", EXIT_USAGE)
     _check_status(status)
-    count = export_to(bank(db), fmt, output, status=status, domain=domain)
-    typer.echo(f"Wrote {count} items to {output} ({fmt}).")
+    wanted = status or EXPORT_DEFAULT_STATUS
+    # Read here rather than through pipelines.imports.export, which takes no --excel or
+    # --allow-empty: the same two steps (the items of a status and domain, then the writer).
+    with bank(db).read() as store:
+        items = store.find_items(domain=domain, statuses=[wanted])
+    try:
+        count = export_items(items, fmt, output, excel=excel, allow_empty=allow_empty)
+    except EmptyExportError as exc:
+        where = f"status {wanted}" + (f", domain {domain}" if domain is not None else "")
+        raise fail(
+            f"no items match {where}: {output} was not written (--allow-empty writes it empty)"
+        ) from exc
+    variant = ", for spreadsheets" if excel else ""
+    typer.echo(f"Wrote {count} items to {output} ({fmt}{variant}, status {wanted}).")
 
 
 @handle_errors
@@ -172,6 +204,7 @@ def items_list(
 
     Example: cmasprep items list --domain 5 --status pending_review --limit 20
     """
+    from rich.markup import escape
     from rich.table import Table
 
     _check_status(status)
@@ -185,7 +218,9 @@ def items_list(
         table.add_column(column)
     for it in items:
         stem = it.stem if len(it.stem) <= 70 else it.stem[:69] + "…"
-        table.add_row(it.id, str(it.domain), it.status, stem, ",".join(f.code for f in it.flaws))
+        # Item text is data, not Rich markup: "[generation failed]" must show as written.
+        flaws = ",".join(f.code for f in it.flaws)
+        table.add_row(*(escape(c) for c in (it.id, str(it.domain), it.status, stem, flaws)))
     console().print(table)
 
 
@@ -206,9 +241,12 @@ def items_show(
     if json_out:
         print_json({**item.to_record(), "events": [e.model_dump(mode="json") for e in events]})
         return
+    from rich.markup import escape
+
     out = console()
     out.print(
-        f"[bold]{item.id}[/]  domain {item.domain}  {item.topic or ''}  [{item.status}]",
+        f"[bold]{escape(item.id)}[/]  domain {item.domain}  {escape(item.topic or '')}  "
+        f"{escape(f'[{item.status}]')}",
         markup=True,
         highlight=False,
     )
@@ -222,6 +260,12 @@ def items_show(
         out.print(f"Source {source.note}: “{source.quote}”", markup=False)
     for flaw in item.flaws:
         out.print(f"Flaw {flaw.code} at {flaw.where}: {flaw.evidence}", markup=False)
+    for reason in item.reasons:
+        out.print(f"Reason: {reason}", markup=False, highlight=False)
+    if item.extra.get("raw_output") is not None:
+        raw = str(item.extra["raw_output"])
+        out.print(f"Raw output ({len(raw)} characters):", markup=False)
+        out.print(raw if raw.strip() else "(empty)", markup=False, highlight=False)
     p = item.provenance
     if p.generator:
         out.print(

@@ -21,6 +21,7 @@ from app.common import (
     handle_errors,
     print_json,
     resolve_blueprint,
+    settings,
 )
 
 review_app = typer.Typer(
@@ -265,7 +266,19 @@ def edit(
             patch_obj = json.loads(patch)
         except json.JSONDecodeError as exc:
             raise fail(f"--patch is not valid JSON: {exc.msg}", EXIT_USAGE) from exc
-    outcome = edit_item(bank(db), item_id, patch_obj, bp, reviewer, _now())
+    from bank.notes import load_notes
+    from pipelines.components import build_detector
+
+    outcome = edit_item(
+        bank(db),
+        item_id,
+        patch_obj,
+        bp,
+        reviewer,
+        _now(),
+        detector=build_detector(db_path(db), settings().lock_wait),
+        notes=load_notes(settings().notes_dir, bp),
+    )
     flaws = ", ".join(f.code for f in outcome.item.flaws) or "no flaws"
     typer.echo(f"{item_id}: edited by {reviewer} ({outcome.event.note}); re-validated: {flaws}")
 
@@ -289,6 +302,62 @@ def assign(
 
     n = assign_items(bank(db), reviewer, count, _now(), by, domain=domain)
     typer.echo(f"Assigned {n} items to {reviewer}.")
+
+
+@review_app.command("revalidate")
+@handle_errors
+def revalidate(
+    status: Annotated[
+        list[str],
+        typer.Option(
+            "--status", help="Statuses to check again (repeatable; default approved and pending)."
+        ),
+    ] = [],  # noqa: B006
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Check the bank's items again (after a rule change) and store what the checks find.
+
+    Items whose findings change get an audit-trail event; their status stays for a reviewer.
+
+    Example: cmasprep review revalidate --status approved
+    """
+    from bank.models import STATUSES
+    from bank.notes import load_notes
+    from pipelines.components import build_detector
+    from pipelines.validation import revalidate as recheck_bank
+
+    bad = [s for s in status if s not in STATUSES]
+    if bad:
+        raise fail(f"--status {bad[0]!r}: use one of {', '.join(STATUSES)}", EXIT_USAGE)
+    the_bank = bank(db)
+    with the_bank.read() as store:
+        bp = resolve_blueprint(None, store)
+    report = recheck_bank(
+        the_bank,
+        bp,
+        notes=load_notes(settings().notes_dir, bp),
+        detector=build_detector(db_path(db), settings().lock_wait),
+        now=_now(),
+        statuses=status or None,
+    )
+    if json_out:
+        print_json(
+            {
+                "checked": report.checked,
+                "never_checked_before": report.never_checked,
+                "stale_before": report.stale,
+                "changed": [{"id": i, "added": a, "dropped": d} for i, a, d in report.changed],
+            }
+        )
+        return
+    for item_id, added, dropped in report.changed:
+        change = ", ".join([*(f"+{c}" for c in added), *(f"-{c}" for c in dropped)])
+        typer.echo(f"{item_id}: {change}")
+    typer.echo(
+        f"Checked {report.checked} items ({report.never_checked} never checked before, "
+        f"{report.stale} by an older version); findings changed on {len(report.changed)}."
+    )
 
 
 @review_app.command("stats")

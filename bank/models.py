@@ -6,12 +6,28 @@ Plain pydantic models with no I/O; every other package builds on these.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import date, datetime, time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bank.limits import (
+    MAX_PROVENANCE_NOTES,
+    MAX_SOURCES,
+    EvidenceText,
+    ItemId,
+    NameText,
+    NoteId,
+    OptionText,
+    QuoteText,
+    RationaleText,
+    ReasonText,
+    ReviewNote,
+    StemText,
+    TopicText,
+)
 from bank.text import normalize_text
 
 Letter = Literal["A", "B", "C", "D"]
@@ -113,8 +129,8 @@ class Source(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field(min_length=1)
-    quote: str = ""
+    note: NoteId = Field(min_length=1)
+    quote: QuoteText = ""
 
 
 class Flaw(BaseModel):
@@ -122,9 +138,9 @@ class Flaw(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: str
-    where: str
-    evidence: str = ""
+    code: NameText
+    where: NameText
+    evidence: EvidenceText = ""
 
 
 class Provenance(BaseModel):
@@ -132,12 +148,12 @@ class Provenance(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    generator: str | None = None
-    generator_version: str | None = None
-    model: str | None = None
-    prompt_version: str | None = None
-    run_id: str | None = None
-    notes: list[str] = Field(default_factory=list)
+    generator: NameText | None = None
+    generator_version: NameText | None = None
+    model: NameText | None = None
+    prompt_version: NameText | None = None
+    run_id: NameText | None = None
+    notes: list[NoteId] = Field(default_factory=list, max_length=MAX_PROVENANCE_NOTES)
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float = 0.0
@@ -148,26 +164,26 @@ class Item(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = ""
+    id: ItemId = ""
     domain: int = Field(ge=1)
-    topic: str | None = None
-    stem: str
-    options: list[str]
+    topic: TopicText | None = None
+    stem: StemText
+    options: list[OptionText]
     answer: Letter
-    rationale: str | None = None
-    sources: list[Source] = Field(default_factory=list)
+    rationale: RationaleText | None = None
+    sources: list[Source] = Field(default_factory=list, max_length=MAX_SOURCES)
     difficulty: Difficulty | None = None
     bloom: Bloom | None = None
-    enemy_group: str | None = None
+    enemy_group: NameText | None = None
     """Items that give each other away (made from one fact or item model) share a group."""
     extra: dict[str, Any] = Field(default_factory=dict)
     provenance: Provenance = Field(default_factory=Provenance)
     status: Status = "pending_review"
     flaws: list[Flaw] = Field(default_factory=list)
-    reasons: list[str] = Field(default_factory=list)
+    reasons: list[ReasonText] = Field(default_factory=list)
     checked_at: datetime | None = None
     """When the validators last checked the item (None: never, so "not checked")."""
-    checks_version: str | None = None
+    checks_version: NameText | None = None
     """The validators' version then; a rule change makes older checks stale."""
 
     @field_validator("stem")
@@ -209,6 +225,35 @@ class Item(BaseModel):
     def key_text(self) -> str:
         """The text of the keyed (correct) option."""
         return self.options[LETTERS.index(self.answer)]
+
+    def situation(self) -> tuple[str | None, str, str]:
+        """What an instance of an item model asks: its group, its key and its situation.
+
+        An item built from variables (a scenario's figures, dates, the service refused)
+        is told apart by those variables, the people's names aside (`extra["names"]`); any
+        other item by its options and the figures of its stem. Two instances alike in
+        these are, to a reader, the same item twice; instances that differ are siblings
+        (kept apart on forms by their enemy group), not duplicates.
+        """
+        names = {n for n in self.extra.get("names", []) if isinstance(n, str) and n}
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+
+        def plain(text: str) -> str:
+            return normalize_text(pattern.sub("·", text) if names else text)
+
+        variables = self.extra.get("variables")
+        if isinstance(variables, dict):
+            kept = {
+                k: v
+                for k, v in variables.items()
+                if not (isinstance(v, str) and set(re.findall(r"\w+", v)) <= names | {"Dr"})
+            }
+            where = json.dumps(kept, sort_keys=True, default=str)
+        else:
+            where = json.dumps(
+                [sorted(plain(o) for o in self.options), re.findall(r"\d+", self.stem)]
+            )
+        return (self.enemy_group, plain(self.key_text), where)
 
     @property
     def generated(self) -> bool:
@@ -343,12 +388,12 @@ class ReviewEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    item_id: str
-    reviewer: str
+    item_id: ItemId
+    reviewer: NameText
     at: datetime
     decision: Literal["approve", "reject", "edit", "assign", "flag", "retire", "requeue"]
-    reason: str | None = None
-    note: str | None = None
+    reason: NameText | None = None
+    note: ReviewNote | None = None
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
 

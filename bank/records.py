@@ -6,13 +6,24 @@ means the same thing whatever the file format, and every problem names its field
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
 from bank.errors import Problem
+from bank.limits import (
+    MAX_ID,
+    MAX_NAME,
+    MAX_OPTION,
+    MAX_RATIONALE,
+    MAX_STEM,
+    MAX_TOPIC,
+    text_problem,
+)
 from bank.models import LETTERS, Blueprint, Item, Provenance, Source
+from bank.text import normalize_line_breaks
 
 KNOWN_FIELDS = {
     "id",
@@ -36,6 +47,53 @@ KNOWN_FIELDS = {
     "reasons",
     "generator",
 }
+
+
+MAX_EXTRA = 100_000
+"""Characters of JSON that a record's other (unknown) fields may take together."""
+
+# The item's own text fields, checked before the item is built so that one pass names
+# every over-long field and every forbidden character (the model checks them again).
+_TEXT_FIELDS = {"stem": MAX_STEM, "rationale": MAX_RATIONALE, "topic": MAX_TOPIC}
+
+
+def validation_problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
+    """Each error of a pydantic ValidationError as a Problem naming its field.
+
+    An option's error names the option by letter ("option B: ...").
+    """
+    problems = []
+    for err in exc.errors():
+        loc = [prefix, *err["loc"]] if prefix else list(err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        if len(loc) >= 2 and loc[0] == "options" and isinstance(loc[1], int) and loc[1] < 4:
+            message = f"option {LETTERS[loc[1]]}: {message}"
+            loc = ["options"]
+        problems.append(Problem(message, field=".".join(str(p) for p in loc) or None))
+    return problems
+
+
+def _text_problems(record: dict[str, Any], options: list[str] | None) -> list[Problem]:
+    """Over-long fields and forbidden characters, each with its field."""
+    problems = []
+    for name, limit in _TEXT_FIELDS.items():
+        value = record.get(name)
+        if isinstance(value, str):
+            problem = text_problem(normalize_line_breaks(value), limit)
+            if problem:
+                problems.append(Problem(problem, field=name))
+    for name, limit in (("id", MAX_ID), ("enemy_group", MAX_NAME)):
+        value = record.get(name)
+        if value not in (None, ""):
+            text = normalize_line_breaks(str(value).strip())
+            problem = text_problem(text, limit, one_line=name == "id")
+            if problem:
+                problems.append(Problem(problem, field=name))
+    for letter, option in zip(LETTERS, options or [], strict=False):
+        problem = text_problem(normalize_line_breaks(option), MAX_OPTION)
+        if problem:
+            problems.append(Problem(f"option {letter}: {problem}", field="options"))
+    return problems
 
 
 @dataclass
@@ -127,13 +185,22 @@ def _sources(value: Any, problems: list[Problem]) -> list[Source]:
         problems.append(Problem("sources must be a list of {note, quote}", field="sources"))
         return []
     out: list[Source] = []
-    for entry in value:
-        if isinstance(entry, str) and entry.strip():
-            out.append(Source(note=entry.strip()))
-        elif isinstance(entry, dict) and str(entry.get("note", "")).strip():
-            out.append(Source(note=str(entry["note"]).strip(), quote=str(entry.get("quote") or "")))
-        else:
-            problems.append(Problem(f"source {entry!r} names no note", field="sources"))
+    for number, entry in enumerate(value, start=1):
+        try:
+            if isinstance(entry, str) and entry.strip():
+                out.append(Source(note=entry.strip()))
+            elif isinstance(entry, dict) and str(entry.get("note", "")).strip():
+                out.append(
+                    Source(note=str(entry["note"]).strip(), quote=str(entry.get("quote") or ""))
+                )
+            else:
+                shown = repr(entry) if len(repr(entry)) <= 80 else repr(entry)[:77] + "..."
+                problems.append(Problem(f"source {shown} names no note", field="sources"))
+        except ValidationError as exc:
+            problems.extend(
+                Problem(f"source {number}: {p.message}", field=f"sources.{p.field}")
+                for p in validation_problems(exc)
+            )
     return out
 
 
@@ -186,7 +253,7 @@ def parse_record(
     try:
         provenance = Provenance.model_validate(provenance_raw)
     except ValidationError as exc:
-        problems.append(Problem(f"provenance: {exc.errors()[0]['msg']}", field="provenance"))
+        problems.extend(validation_problems(exc, prefix="provenance"))
         provenance = Provenance()
 
     sources = _sources(record.get("sources"), problems)
@@ -197,8 +264,26 @@ def parse_record(
         if not sources:
             problems.append(Problem("a generated item needs sources", field="sources"))
 
+    text = _text_problems(record, options)
+    problems.extend(text)
+    # A stem or an option the bank cannot hold is no use to the flaw rules either.
+    if any(p.field == "stem" for p in text):
+        stem = None
+    if any(p.field == "options" for p in text):
+        options = None
     fields = {"stem": stem, "options": options, "answer": answer, "domain": domain}
     extra = {k: v for k, v in record.items() if k not in KNOWN_FIELDS}
+    size = len(json.dumps(extra, ensure_ascii=False, default=str))
+    if size > MAX_EXTRA:
+        largest = max(extra, key=lambda k: len(json.dumps(extra[k], default=str)))
+        shown = largest if len(largest) <= 40 else largest[:37] + "..."
+        problems.append(
+            Problem(
+                f"the other fields take {size:,} characters, at most {MAX_EXTRA:,} "
+                f"(the largest is {shown!r})",
+                field="extra",
+            )
+        )
     if problems:
         return ParsedRecord(None, problems, fields)
 
@@ -224,9 +309,5 @@ def parse_record(
     try:
         item = Item.model_validate(payload)
     except ValidationError as exc:
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"]) or None
-            message = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem(message, field=loc))
-        return ParsedRecord(None, problems, fields)
+        return ParsedRecord(None, validation_problems(exc), fields)
     return ParsedRecord(item, [], fields)

@@ -259,3 +259,55 @@ def starts_with_vowel_sound(word: str) -> bool:
     if _spelled_letter_by_letter(token):
         return token[0].upper() in _VOWEL_LETTER_NAMES
     return _word_vowel_sound(token.lower())
+
+
+# ---------------------------------------------------------------------------
+# Characters item text may not hold, and line breaks in one form
+# ---------------------------------------------------------------------------
+
+# C0 controls but tab and newline, DEL, C1 controls, lone surrogates and U+FFFE/U+FFFF:
+# XML 1.0 forbids most of them (a QTI item holding U+000B is not well formed), Anki
+# separates note fields with U+001F, a lone surrogate cannot be written as UTF-8, and C1
+# controls in a UTF-8 file are mojibake (a cp1252 quote read as Latin-1), never meant.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_NAMES = {
+    0x00: "null",
+    0x08: "backspace",
+    0x0B: "vertical tab",
+    0x0C: "form feed",
+    0x0D: "carriage return",
+    0x1B: "escape",
+    0x1C: "file separator",
+    0x1D: "group separator",
+    0x1E: "record separator",
+    0x1F: "unit separator",
+    0x7F: "delete",
+}
+# Every other way of writing a line break: CR LF (a browser's textarea sends it), CR, NEL
+# and the Unicode line separator are one newline; the paragraph separator is a blank line.
+# Left as they are they would split a JSONL or GIFT line on the way back in (str.splitlines).
+_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028]")
+
+
+def normalize_line_breaks(text: str) -> str:
+    r"""Every line break written as `\n` (CR LF, CR, NEL, U+2028; U+2029 as a blank line)."""
+    return _LINE_BREAKS.sub("\n", text).replace("\u2029", "\n\n")
+
+
+def forbidden_character(text: str) -> tuple[int, str] | None:
+    """The first character item text may not hold, as (1-based position, its name), or None.
+
+    Forbidden: control characters other than tab and newline (C0, DEL, C1), lone surrogates
+    and the noncharacters U+FFFE and U+FFFF.
+    """
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        kind = "a lone surrogate"
+    elif code >= 0xFFFE:
+        kind = "a noncharacter"
+    else:
+        kind = _CONTROL_NAMES.get(code, "a control character")
+    return found.start() + 1, f"U+{code:04X} ({kind})"

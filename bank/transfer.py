@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bank.errors import InputError, Problem
+from bank.errors import BankError, InputError, Problem
 from bank.formats import READ_FORMATS, WRITE_FORMATS, detect_format, read_records
 from bank.models import Blueprint, Item
 from bank.records import parse_record
@@ -122,12 +122,27 @@ def import_item_file(
     return ImportReport(str(path), read.records, saved.inserted, saved.existing, read.problems)
 
 
-def export_items(items: list[Item], fmt: str, path: Path) -> int:
-    """Write items to a file in one of WRITE_FORMATS; returns how many were written."""
+class EmptyExportError(BankError):
+    """An export that matches no item: nothing is written (unless empty ones are allowed)."""
+
+
+def export_items(
+    items: list[Item], fmt: str, path: Path, *, excel: bool = False, allow_empty: bool = False
+) -> int:
+    """Write items to a file in one of WRITE_FORMATS; returns how many were written.
+
+    `excel` (csv only) writes the spreadsheet variant (bank.formats.csvfile.dumps_csv).
+    With no items it raises EmptyExportError and writes nothing, unless `allow_empty`:
+    an empty file looks like a finished export to whoever imports it.
+    """
     if fmt not in WRITE_FORMATS:
         raise InputError(
             [Problem(f"unknown format {fmt!r}; use one of {', '.join(WRITE_FORMATS)}")]
         )
+    if excel and fmt != "csv":
+        raise InputError([Problem(f"the spreadsheet variant is a CSV, not {fmt}")])
+    if not items and not allow_empty:
+        raise EmptyExportError(f"no items to export: {path} was not written")
     data: str | bytes
     if fmt == "jsonl":
         from bank.formats.jsonl import dumps_jsonl
@@ -136,7 +151,7 @@ def export_items(items: list[Item], fmt: str, path: Path) -> int:
     elif fmt == "csv":
         from bank.formats.csvfile import dumps_csv
 
-        data = dumps_csv(items)
+        data = dumps_csv(items, excel=excel)
     elif fmt == "gift":
         from bank.formats.gift import dumps_gift
 
@@ -154,6 +169,6 @@ def export_items(items: list[Item], fmt: str, path: Path) -> int:
     if isinstance(data, bytes):
         tmp.write_bytes(data)
     else:
-        tmp.write_text(data, encoding="utf-8")
+        tmp.write_text(data, encoding="utf-8", newline="")  # line ends as the format wrote them
     tmp.replace(path)  # never leave a half-written export behind
     return len(items)

@@ -31,21 +31,27 @@ MODEL = genanki.Model(
 )
 
 
+def field_html(text: str) -> str:
+    """Text as an Anki field's HTML: escaped, each line break a <br> (Anki shows HTML)."""
+    return html.escape(text).replace("\n", "<br>")
+
+
 def _note(it: Item) -> genanki.Note:
-    options = "".join(f"<li>{html.escape(o)}</li>" for o in it.options)
-    answer = f"{it.answer}. {html.escape(it.key_text)}"
+    options = "".join(f"<li>{field_html(o)}</li>" for o in it.options)
+    answer = f"{it.answer}. {field_html(it.key_text)}"
     return genanki.Note(
         model=MODEL,
         fields=[
             html.escape(it.id),
-            html.escape(it.stem),
+            field_html(it.stem),
             options,
             answer,
-            html.escape(it.rationale or ""),
+            field_html(it.rationale or ""),
             str(it.domain),
         ],
         guid=genanki.guid_for(it.id),
-        tags=[f"domain{it.domain}", *([it.topic.replace(" ", "_")] if it.topic else [])],
+        # Anki splits tags at whitespace: a topic is one tag, its words joined by "_".
+        tags=[f"domain{it.domain}", *(["_".join(it.topic.split())] if it.topic else [])],
     )
 
 

@@ -92,10 +92,30 @@ def _collect_options(record: dict[str, Any]) -> None:
             record["options"] = json.loads(record["options"])
 
 
-def dumps_csv(items: Iterable[Item]) -> str:
-    """The items as CSV text: a header of COLUMNS, then one row an item."""
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV
+# injection"): "=ADJ -25" would be computed, "-25" too, "@SUM(...)" would run.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+def neutralize(cell: str) -> str:
+    """A cell a spreadsheet shows as text: a leading apostrophe before a formula start."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def dumps_csv(items: Iterable[Item], *, excel: bool = False) -> str:
+    """The items as CSV text: a header of COLUMNS, then one row an item.
+
+    The default is lossless (it imports back as it was). `excel` makes a file for
+    spreadsheets: a UTF-8 byte order mark (without it Excel reads UTF-8 as the local code
+    page: é, – and ’ come out garbled), CR LF line ends, and every cell that starts like a
+    formula prefixed with an apostrophe, so that it shows as text. That file is for reading;
+    it does not import back unchanged.
+    """
     out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    if excel:
+        out.write(BOM)
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n" if excel else "\n")
     writer.writeheader()
     for it in items:
         row: dict[str, Any] = {
@@ -118,5 +138,7 @@ def dumps_csv(items: Iterable[Item]) -> str:
         }
         for column, option in zip(OPTION_COLUMNS, it.options, strict=True):
             row[column] = option
+        if excel:
+            row = {k: neutralize(v) if isinstance(v, str) else v for k, v in row.items()}
         writer.writerow(row)
     return out.getvalue()

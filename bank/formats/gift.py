@@ -138,7 +138,10 @@ def read_gift(text: str) -> Iterator[RawRecord]:
     meta: dict[str, Any] | None = None
     meta_error: str | None = None
     category: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at a newline only (str.splitlines would split the JSON of a cmasprep
+    # comment at a U+2028 it holds unescaped).
+    for number, raw_line in enumerate(text.split("\n"), start=1):
+        line = raw_line.removesuffix("\r")
         stripped = line.strip()
         if not block:
             if not stripped:

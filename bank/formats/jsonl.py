@@ -10,8 +10,13 @@ from bank.models import Item
 
 
 def read_jsonl(text: str) -> Iterator[RawRecord]:
-    """Records of a JSON Lines text; blank lines are skipped, a bad line is an error."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    """Records of a JSON Lines text; blank lines are skipped, a bad line is an error.
+
+    Lines end at a newline only: str.splitlines would also split at U+2028, U+0085 and
+    other characters JSON carries unescaped inside strings.
+    """
+    for number, raw_line in enumerate(text.split("\n"), start=1):
+        line = raw_line.removesuffix("\r")
         if not line.strip():
             continue
         try:

@@ -14,7 +14,8 @@ from typing import Any
 import pyarrow as pa
 
 from bank.errors import NotFoundError
-from bank.models import Flaw, Item, Provenance, Source
+from bank.limits import STORED
+from bank.models import Item
 from bank.store.base import StoreBase, from_json, now_utc, to_json
 
 # Column order of `items`, shared by the Arrow schema and the row decoder.
@@ -106,36 +107,42 @@ def item_table(items: Sequence[Item], now: datetime) -> pa.Table:
 
 
 def decode_item(row: dict[str, Any]) -> Item:
-    """An item from a row of `items` selected with ITEM_COLUMNS."""
-    return Item(
-        id=row["id"],
-        domain=row["domain"],
-        topic=row["topic"],
-        stem=row["stem"],
-        options=list(row["options"]),
-        answer=row["answer"],
-        rationale=row["rationale"],
-        sources=[Source(**s) for s in from_json(row["sources"], [])],
-        difficulty=row["difficulty"],
-        bloom=row["bloom"],
-        extra=from_json(row["extra"], {}),
-        status=row["status"],
-        flaws=[Flaw(**f) for f in from_json(row["flaws"], [])],
-        reasons=from_json(row["reasons"], []),
-        enemy_group=row["enemy_group"],
-        checked_at=row["checked_at"],
-        checks_version=row["checks_version"],
-        provenance=Provenance(
-            generator=row["generator"],
-            generator_version=row["generator_version"],
-            model=row["model"],
-            prompt_version=row["prompt_version"],
-            run_id=row["run_id"],
-            notes=list(row["notes"] or []),
-            tokens_in=row["tokens_in"] or 0,
-            tokens_out=row["tokens_out"] or 0,
-            cost_usd=row["cost_usd"] or 0.0,
-        ),
+    """An item from a row of `items` selected with ITEM_COLUMNS.
+
+    Read with the `STORED` context: a text longer than today's limits still loads.
+    """
+    return Item.model_validate(
+        {
+            "id": row["id"],
+            "domain": row["domain"],
+            "topic": row["topic"],
+            "stem": row["stem"],
+            "options": list(row["options"]),
+            "answer": row["answer"],
+            "rationale": row["rationale"],
+            "sources": from_json(row["sources"], []),
+            "difficulty": row["difficulty"],
+            "bloom": row["bloom"],
+            "extra": from_json(row["extra"], {}),
+            "status": row["status"],
+            "flaws": from_json(row["flaws"], []),
+            "reasons": from_json(row["reasons"], []),
+            "enemy_group": row["enemy_group"],
+            "checked_at": row["checked_at"],
+            "checks_version": row["checks_version"],
+            "provenance": {
+                "generator": row["generator"],
+                "generator_version": row["generator_version"],
+                "model": row["model"],
+                "prompt_version": row["prompt_version"],
+                "run_id": row["run_id"],
+                "notes": list(row["notes"] or []),
+                "tokens_in": row["tokens_in"] or 0,
+                "tokens_out": row["tokens_out"] or 0,
+                "cost_usd": row["cost_usd"] or 0.0,
+            },
+        },
+        context=STORED,
     )
 
 
@@ -269,3 +276,27 @@ class ItemsMixin(StoreBase):
         """How many items the bank holds."""
         row = self._one("SELECT count(*) FROM items")
         return int(row[0]) if row else 0
+
+    def save_checks(self, items: Sequence[Item]) -> int:
+        """Store what the checks found (flaws, when, by which version), in one transaction.
+
+        Only those fields change: no review event is written (a change of findings that
+        matters gets its own event from the caller). Returns how many items were updated.
+        """
+        if not items:
+            return 0
+        updated = 0
+        with self.transaction():
+            for item in items:
+                rows = self._q(
+                    "UPDATE items SET flaws = ?, checked_at = ?, checks_version = ? "
+                    "WHERE id = ? RETURNING id",
+                    [
+                        to_json([f.model_dump() for f in item.flaws]),
+                        item.checked_at,
+                        item.checks_version,
+                        item.id,
+                    ],
+                )
+                updated += len(rows)
+        return updated
