@@ -35,8 +35,10 @@ from bank.models import Blueprint, Item
 from bank.notes import NoteSet, load_notes
 from bank.text import normalize_text
 from generators.offline import supported_items
+from generators.recall_pools import turned
 from pipelines.generation import split_by_weight
 from pipelines.jobs import GenerationJob, generate
+from pipelines.learners import TYPICAL
 from pipelines.practice import LearnerModel, PracticeSession
 from planner.mastery import initial_state
 from validators.flaws import check_flaws
@@ -99,6 +101,9 @@ def foreign_distractors(item: Item, notes: NoteSet) -> list[str]:
     allowed |= {normalize_text(step) for f in note.facts for v in f.fields for step in v.split(">")}
     allowed |= {normalize_text(a) for a in fact.alts}
     key = normalize_text(item.key_text)
+    # The key with its direction turned ("the asset balance is unchanged") is the key's own
+    # concept misread, not a borrowed one.
+    allowed |= {normalize_text(t) for t in turned(item.key_text)}
     for members in notes.confusable_sets(item.domain):
         if key in {normalize_text(m) for m in members}:
             allowed |= {normalize_text(m) for m in members}
@@ -112,7 +117,7 @@ def foreign_distractors(item: Item, notes: NoteSet) -> list[str]:
 def enemies_on_forms(items: list[Item], blueprint: Blueprint, forms: int, seed: int) -> int:
     """Pairs of one enemy group placed together on mock-exam forms drawn from `items`."""
     together = 0
-    model = LearnerModel(initial_state(), {}, {})
+    model = LearnerModel(initial_state(), TYPICAL, {})
     for n in range(forms):
         session = PracticeSession(
             "benchmark", blueprint, items, model, save=lambda r: None, rng=random.Random(seed + n)
@@ -131,7 +136,7 @@ def blind_sample(
     """n/8 items per domain, drawn with the seed; only what a reviewer reads."""
     rng = random.Random(seed)
     per = max(1, n // len(blueprint.domains))
-    out = []
+    out: list[dict[str, object]] = []
     for d in blueprint.domains:
         pool = sorted((it for it in items if it.domain == d.number), key=lambda it: it.id)
         for it in rng.sample(pool, min(per, len(pool))):

@@ -12,13 +12,11 @@ validators.flaws) and rebuilt or dropped until clean. Deterministic for a seed.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from bank.models import LETTERS, Blueprint, Item
 from bank.notes import Note, NoteSet
-from bank.text import normalize_text
 from generators.base import FlawScreen, GenerationRequest, GenerationResult, no_screen
 from generators.recall import build_recall_item, recall_key_ranks
 from generators.recall_models import Draft, drafts_for
@@ -55,7 +53,7 @@ class _Batch:
         self.rng = rng
         self.items: list[Item] = []
         self.seen: set[str] = set()
-        self.shapes: set[tuple[str | None, str, frozenset[str], tuple[str, ...]]] = set()
+        self.shapes: set[tuple[str | None, str, str]] = set()
         self.used = dict.fromkeys(LETTERS, 0)
         self.drafted: set[tuple[str, str]] = set()  # (fact, item model) of recall drafts tried
         self.asked: dict[str, dict[str, int]] = {}
@@ -91,14 +89,7 @@ class _Batch:
             return False
         if r.difficulty and item.difficulty != r.difficulty:
             return False
-        # Two instances of one item model with the same key, options and figures differ only
-        # in the names of the situation: to a reader, the same item twice.
-        same = (
-            item.enemy_group,
-            normalize_text(item.key_text),
-            frozenset(normalize_text(o) for o in item.options),
-            tuple(re.findall(r"\d+", item.stem)),
-        )
+        same = item.situation()  # the same key, options and figures: the same item
         if same in self.shapes:
             return False
         self.shapes.add(same)

@@ -88,7 +88,10 @@ def natural_order(options: list[str]) -> list[str] | None:
 
 
 def echo_cue(stem: str, options: list[str], key: int) -> str | None:
-    """A stem word that only the key echoes, by a shared word start ("lymph"/"lymphatic")."""
+    """A stem word that only the key echoes: one word starts or ends the other.
+
+    "lymph" in the stem and "lymphatic" in the key, or "defraud" and "fraud".
+    """
     stem_words = content_words(stem)
 
     def echoes(option: str) -> set[str]:
@@ -97,7 +100,10 @@ def echo_cue(stem: str, options: list[str], key: int) -> str | None:
             for s in stem_words
             for w in content_words(option)
             if s == w
-            or (min(len(s), len(w)) >= ECHO_PREFIX and (w.startswith(s) or s.startswith(w)))
+            or (
+                min(len(s), len(w)) >= ECHO_PREFIX
+                and (w.startswith(s) or s.startswith(w) or w.endswith(s) or s.endswith(w))
+            )
         }
 
     in_key = echoes(options[key])
@@ -131,75 +137,40 @@ def _distractor_sets(draft: Draft, rng: random.Random) -> Iterator[list[str]]:
             yield list(combo)
 
 
-_NUMBER_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-]
-
-
 def authority(draft: Draft, note: Note) -> str:
     """The public source the fact cites (its title in the note's front matter)."""
     found = next((s for s in note.sources if s.key == draft.fact.cite), None)
     return found.title if found else note.title
 
 
-def explaining_sentence(note: Note, value: str) -> str | None:
-    """A sentence of the note's prose that states a figure ("6 years", "six years")."""
-    number = re.match(r"\$?([\d,.]+)", value.strip())
-    if not number:
-        return None
-    digits = number.group(1).rstrip(".,")
-    forms = {digits}
-    if digits.isdigit() and int(digits) < len(_NUMBER_WORDS):
-        forms.add(_NUMBER_WORDS[int(digits)])
-    prose = note.text.split("```facts")[0].split("---", 2)[-1]
-    for text in re.split(r"(?<=[.!?])\s+", " ".join(prose.split())):
-        words = set(re.findall(r"[\w,.$]+", text.lower()))
-        if any(f in words or f"${f}" in words for f in forms) and len(text) < 400:
-            return text.strip()
-    return None
+def _figure_reason(draft: Draft, option: str) -> str:
+    """Why a figure is wrong: the other rule it belongs to, else where it lies from the key."""
+    if option in draft.explain:
+        return draft.explain[option]
+    mine, key = _rank(option), _rank(draft.key)
+    if mine is None or key is None:
+        return f"{option} is not the figure the source sets; it sets {draft.key}"
+    side = "less" if mine < key else "more"
+    return f"{option} is {side} than the {draft.key} the source sets for this"
 
 
 def rationale(draft: Draft, options: list[str], answer: str, note: Note) -> str:
     """Why the key is right and what each distractor is instead, citing the public source."""
     cite = f"Source: {authority(draft, note)}."
-    if draft.numeric:
-        others = [o for letter, o in zip(LETTERS, options, strict=True) if letter != answer]
-        said = explaining_sentence(note, draft.key)
-        why = f" {sentence(said)}" if said else ""
-        return (
-            f"{answer} is correct: {draft.key}.{why} The other figures ({', '.join(others)}) "
-            f"are not the ones the source sets. {cite}"
-        )
     parts = [f"{answer} is correct. {sentence(draft.explain.get(draft.key, draft.fact.quote))}"]
     for letter, option in zip(LETTERS, options, strict=True):
         if letter == answer:
             continue
-        why = draft.explain.get(option) or f"{option} does not answer this question"
+        if draft.numeric:
+            why = _figure_reason(draft, option)
+        else:
+            why = draft.explain.get(option) or (
+                f"{capital(option)} is not the answer the source gives here; it gives {draft.key}"
+            )
         parts.append(f"{letter} is wrong. {sentence(why)}")
     if draft.model.startswith("procedure_"):
         steps = [s.strip() for s in draft.fact.fields[1].split(">")]
-        order = "; ".join(f"{i}. {clause(s)}" for i, s in enumerate(steps, start=1))
-        parts.append(f"In order: {order}.")
+        parts.append(f"The whole order is: {'; then '.join(clause(s) for s in steps)}.")
     parts.append(cite)
     return " ".join(parts)
 

@@ -1,6 +1,7 @@
 """Item models for the notes' facts: what each kind of fact can be asked, and its distractors.
 
-Distractors come only from the same concept class, as an item writer picks them:
+Distractors come only from the same concept class, as an item writer picks them
+(generators/recall_pools.py decides what is of the key's kind):
 - hand-picked `alt:` distractors of the fact, when it has them;
 - the other members of a declared `confusable` set (the confusions examiners test);
 - siblings of one `group` (classify facts), facts of the same note, steps of the same
@@ -21,8 +22,27 @@ from dataclasses import dataclass, field
 
 from bank.models import Bloom, Difficulty
 from bank.notes import Fact, Note, NoteSet
-from bank.text import content_words, normalize_text
-from generators.wording import Lexicon, capital, clause, quoted, with_article
+from bank.text import normalize_text
+from generators.recall_explain import (
+    describe,
+    figure_source,
+    indefinite,
+    place,
+    statement,
+    stating_sentence,
+    term_sentence,
+)
+from generators.recall_pools import (
+    confusables,
+    likeness,
+    one_kind,
+    same_effect,
+    same_kind,
+    shared_words,
+    turned,
+    unique,
+)
+from generators.wording import Lexicon, capital, clause, quoted
 
 
 @dataclass(frozen=True)
@@ -59,71 +79,6 @@ def frame(fact: Fact, frames: Sequence[str], salt: str = "") -> str:
     return frames[zlib.crc32(f"{fact.id}{salt}".encode()) % len(frames)]
 
 
-def unique(values: Sequence[str], exclude: str) -> list[str]:
-    """Values without repeats (after normalizing) and without `exclude`, order kept."""
-    seen = {normalize_text(exclude)}
-    out = []
-    for v in values:
-        norm = normalize_text(v)
-        if norm not in seen:
-            seen.add(norm)
-            out.append(v)
-    return out
-
-
-def likeness(a: str, b: str) -> float:
-    """How much two phrases are about the same thing: the Jaccard of their content words.
-
-    Siblings of one note are ranked by it, so a heart-rate term's distractors are the
-    other heart-rate terms before the blood-pressure ones.
-    """
-    wa, wb = content_words(a), content_words(b)
-    return len(wa & wb) / len(wa | wb) if wa | wb else 0.0
-
-
-# Words too common in this bank to say two phrases are about the same kind of thing.
-GENERIC = frozenset(
-    content_words(
-        "patient patients office offices medical practice provider providers health care "
-        "staff person people used uses record records information form forms service services "
-        "code codes"
-    )
-)
-
-
-def head(name: str) -> str:
-    """The head word of a multi-word name, stemmed ("Incremental backup" -> "backup")."""
-    words = [
-        w
-        for w in name.replace("(", " ").replace(")", " ").split()
-        if w.replace("-", "").replace("'", "").isalpha()
-    ]
-    return next(iter(content_words(words[-1])), words[-1].lower()) if len(words) > 1 else ""
-
-
-def same_kind(key_name: str, key_text: str, name: str, text: str) -> bool:
-    """Whether a sibling is the same kind of thing as the key, so that it can stand beside it.
-
-    The same head word ("Full backup" beside "Incremental backup"), or descriptions that
-    share a word that is not generic in this bank ("a lying position with the face down"
-    beside "... face up"). "Cloud computing" is no distractor for a backup, nor a body
-    plane for a position: an item writer sends those back.
-    """
-    if head(key_name):  # a named kind of thing: only others of that kind stand beside it
-        return head(key_name) == head(name)
-    return bool((content_words(key_text) & content_words(text)) - GENERIC)
-
-
-def confusables(fact: Fact, notes: NoteSet, answer: str) -> list[str]:
-    """The other members of every confusable set of the domain that holds `answer`."""
-    low = answer.casefold()
-    out: list[str] = []
-    for members in notes.confusable_sets(fact.domain):
-        if low in (m.casefold() for m in members):
-            out.extend(m for m in members if m.casefold() != low)
-    return out
-
-
 def terms_of(notes: NoteSet, domain: int) -> dict[str, Fact]:
     """The domain's term facts by their term, case-folded."""
     return {
@@ -145,6 +100,33 @@ DEFINITION_FRAMES = (
 )
 
 
+# A definition that is an act ("knowingly and willfully executing a scheme ...") reads
+# only after "means"; "What do staff call knowingly executing ..." is no English.
+ACT_FRAMES = ("Which term means {d}?", "Which term is defined as {d}?")
+
+
+def word_part(term: str) -> str | None:
+    """The kind of word part a term is ("suffix" for "-ectomy"), or None."""
+    if term.startswith("-"):
+        return "suffix"
+    if term.endswith("-"):
+        return "prefix"
+    if term.endswith("/o"):
+        return "combining form"
+    return None
+
+
+def term_stem(fact: Fact, term: str, definition: str) -> str:
+    """The stem asking for a term: "Which suffix means surgical removal?" for word parts."""
+    phrase = indefinite(definition)
+    part = word_part(term)
+    if part:
+        return f"Which {part} means {clause(definition).removeprefix('the ')}?"
+    if phrase == clause(definition):  # an act or a mass noun: "Which term means ...?"
+        return frame(fact, ACT_FRAMES).format(d=phrase)
+    return frame(fact, TERM_FRAMES).format(d=phrase)
+
+
 def term_drafts(fact: Fact, note: Note, notes: NoteSet, lexicon: Lexicon) -> Iterator[Draft]:
     """The term for a definition, and the definition of a term."""
     term, definition = fact.fields
@@ -159,16 +141,21 @@ def term_drafts(fact: Fact, note: Note, notes: NoteSet, lexicon: Lexicon) -> Ite
     ]
     same_note.sort(key=lambda f: -likeness(definition, f.fields[1]))  # nearest concept first
     siblings = list(dict.fromkeys([*close, *same_note]))
-    what = {
-        f.fields[0]: f"{capital(f.fields[0])} means {with_article(f.fields[1])}" for f in siblings
-    }
-    what[term] = f"{capital(term)} means {with_article(definition)}"
+    siblings = one_kind(term, siblings, len(close))
+    what = {f.fields[0]: term_sentence(lexicon.inline(f.fields[0]), f.fields[1]) for f in siblings}
+    what[term] = term_sentence(lexicon.inline(term), definition)
     names = unique([f.fields[0] for f in siblings] + list(fact.alts), term)
+    for name in names:
+        what.setdefault(
+            name,
+            describe(notes, fact.domain, name)
+            or f"{capital(name)} is not the name for {indefinite(definition)}; that is {term}",
+        )
     yield Draft(
         fact,
         "term_from_definition",
         0,
-        frame(fact, TERM_FRAMES).format(d=with_article(definition)),
+        term_stem(fact, term, definition),
         term,
         tuple(names),
         what,
@@ -177,8 +164,10 @@ def term_drafts(fact: Fact, note: Note, notes: NoteSet, lexicon: Lexicon) -> Ite
         close=len(close),
         hand_picked=bool(fact.alts),
     )
-    meanings = {f.fields[1]: f"That describes {lexicon.inline(f.fields[0])}" for f in siblings}
-    meanings[definition] = f"{capital(term)} means {with_article(definition)}"
+    meanings = {
+        f.fields[1]: term_sentence(lexicon.inline(f.fields[0]), f.fields[1]) for f in siblings
+    }
+    meanings[definition] = term_sentence(lexicon.inline(term), definition)
     yield Draft(
         fact,
         "definition_from_term",
@@ -208,8 +197,13 @@ def classify_drafts(fact: Fact, note: Note, notes: NoteSet, lexicon: Lexicon) ->
         and f != fact
         and same_kind(item, category, f.fields[1], f.fields[2])
     ]
-    said = {f.fields[1]: f"{capital(f.fields[1])}: {clause(f.fields[2])}" for f in members}
-    said[item] = f"{capital(item)}: {clause(category)}"
+    ask = item_q if item_q != "-" else category_q
+
+    def says(member: str, its_class: str) -> str:
+        return statement(ask, member, its_class)
+
+    said = {f.fields[1]: says(f.fields[1], f.fields[2]) for f in members}
+    said[item] = says(item, category)
     if item_q != "-":
         others = [
             f.fields[1]
@@ -217,13 +211,20 @@ def classify_drafts(fact: Fact, note: Note, notes: NoteSet, lexicon: Lexicon) ->
             if normalize_text(f.fields[2]) != normalize_text(category)
         ]
         near = confusables(fact, notes, item)
+        pool = unique([*near, *others, *fact.alts], item)
+        for option in pool:
+            said.setdefault(
+                option,
+                describe(notes, fact.domain, option)
+                or f"{capital(option)} does not fit this description: {clause(category)}",
+            )
         yield Draft(
             fact,
             "item_from_category",
             0,
             item_q.replace("{category}", clause(category)),
             item,
-            tuple(unique([*near, *others, *fact.alts], item)),
+            tuple(pool),
             said,
             "understand",
             "medium",
@@ -231,8 +232,8 @@ def classify_drafts(fact: Fact, note: Note, notes: NoteSet, lexicon: Lexicon) ->
             hand_picked=bool(fact.alts),
         )
     if category_q != "-":
-        about = {f.fields[2]: f"That is true of {lexicon.inline(f.fields[1])}" for f in members}
-        about[category] = f"{capital(item)}: {clause(category)}"
+        about = {f.fields[2]: says(f.fields[1], f.fields[2]) for f in members}
+        about[category] = says(item, category)
         yield Draft(
             fact,
             "category_from_item",
@@ -246,9 +247,19 @@ def classify_drafts(fact: Fact, note: Note, notes: NoteSet, lexicon: Lexicon) ->
         )
 
 
-def number_drafts(fact: Fact) -> Iterator[Draft]:
-    """A figure the notes give (a deadline, a count, a rate), options in natural order."""
+def number_drafts(fact: Fact, note: Note, notes: NoteSet) -> Iterator[Draft]:
+    """A figure the notes give (a deadline, a count, a rate), options in natural order.
+
+    The key is explained by the note's sentence that states it; a hand-picked figure that
+    another rule of the domain sets is named for that rule.
+    """
     question, value = fact.fields
+    said = stating_sentence(note.text, value, question)
+    explain = {value: said or f"The source gives {value} in answer to this question"}
+    for alt in fact.alts:
+        found = figure_source(notes, fact, alt)
+        if found:
+            explain[alt] = found
     yield Draft(
         fact,
         "numeric_fact",
@@ -256,7 +267,7 @@ def number_drafts(fact: Fact) -> Iterator[Draft]:
         question,
         value,
         tuple(fact.alts),
-        {value: f"The source gives {value}: {clause(question.rstrip('?'))}"},
+        explain,
         "remember",
         "medium",
         numeric=True,
@@ -274,9 +285,7 @@ def procedure_drafts(fact: Fact, lexicon: Lexicon) -> Iterator[Draft]:
     """
     name, body = fact.fields
     steps = [s.strip() for s in body.split(">")]
-    where = {
-        s: f"{capital(clause(s))} is step {i + 1} of {len(steps)}" for i, s in enumerate(steps)
-    }
+    where = {s: place(steps, i) for i, s in enumerate(steps)}
     procedure = clause(name)
     yield Draft(
         fact,
@@ -323,22 +332,33 @@ EFFECT_FRAMES = (
 
 
 def cause_drafts(fact: Fact, note: Note) -> Iterator[Draft]:
-    """The effect of a cause; distractors are effects of the note's other causes."""
+    """The effect of a cause; distractors are effects about the same thing.
+
+    First the note's other effects of the key's kind and the key with its direction turned
+    ("the asset balance increases", "... is unchanged"); effects that share a single word
+    only when those are fewer than three; effects about something else never.
+    """
     cause, effect = fact.fields
-    siblings = [
-        f
-        for f in note.facts
-        if f.kind == "cause" and f != fact and same_kind("", f"{cause} {effect}", "", f.fields[1])
-    ]
-    after = {f.fields[1]: f"That follows when {clause(f.fields[0])}" for f in siblings}
+    others = [f for f in note.facts if f.kind == "cause" and f != fact]
+    near = [f for f in others if same_effect(effect, f.fields[1])]
+    turns = [t for t in turned(effect) if t not in {f.fields[1] for f in others}]
+    if len(near) + len(turns) + len(fact.alts) < 3:
+        near += [f for f in others if f not in near and shared_words(effect, f.fields[1])]
+    after = {
+        f.fields[1]: f"{capital(clause(f.fields[1]))} when {clause(f.fields[0])}, "
+        f"not when {clause(cause)}"
+        for f in near
+    }
     after[effect] = f"When {clause(cause)}, {clause(effect)}"
+    for alt in [*turns, *fact.alts]:
+        after.setdefault(alt, f"That misreads the rule: when {clause(cause)}, {clause(effect)}")
     yield Draft(
         fact,
         "effect_of_cause",
         0,
         frame(fact, EFFECT_FRAMES).format(c=clause(cause)),
         effect,
-        tuple(unique([f.fields[1] for f in siblings] + list(fact.alts), effect)),
+        tuple(unique([*turns, *(f.fields[1] for f in near), *fact.alts], effect)),
         after,
         "understand",
         "medium",
@@ -359,7 +379,7 @@ def drafts_for(
             elif fact.kind == "classify":
                 out.extend(classify_drafts(fact, note, notes, lexicon))
             elif fact.kind == "number":
-                out.extend(number_drafts(fact))
+                out.extend(number_drafts(fact, note, notes))
             elif fact.kind == "procedure":
                 out.extend(procedure_drafts(fact, lexicon))
             elif fact.kind == "cause":

@@ -69,8 +69,10 @@ class Lexicon:
 
 def lower_first(text: str) -> str:
     """Lower-case the first letter unless the first word is an acronym or carries capitals."""
-    first = text.split(" ", 1)[0]
+    first, *rest = text.split(" ", 2)
     if len(first) > 1 and (first.isupper() or any(c.isupper() for c in first[1:])):
+        return text
+    if rest and rest[0][:1].isupper():  # a name: "False Claims Act provision ..."
         return text
     return text[:1].lower() + text[1:]
 

@@ -8,6 +8,7 @@ holds no clinical detail, a message names the one required element its slip lack
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -71,7 +72,7 @@ def expected_scheduling(s: Scenario) -> str | int:
     if s.model == "stream-open-slots":
         slots = v["hours"] * 60 // 15
         return slots - v["block_len"] // 15 - 30 // 15
-    return f"Document the {v['event']} in {first_name(v['patient'])}'s chart"
+    return f"Document it in {first_name(v['patient'])}'s chart"
 
 
 def expected_telephone(s: Scenario) -> str:
@@ -240,3 +241,19 @@ def test_families_are_registered_with_unique_ids() -> None:
     ids = [f.id for f in FAMILIES]
     assert len(ids) == len(set(ids)) and set(NOTES) <= set(ids)
     assert all(f.domain == 3 and 2 <= len(f.models) <= 5 for f in FAMILIES)
+
+
+def test_a_refill_call_states_the_office_policy_it_rests_on() -> None:
+    # Many offices send renewals through the pharmacy: the stem names this office's policy,
+    # so "ask the pharmacy" is wrong here and not a second defensible answer.
+    for s in draws(CallHandling(), "refill-request"):
+        assert "office's written policy" in s.stem, s.stem
+        pharmacy = next(c for c in s.distractors if c.misconception == "sent-back-to-pharmacy")
+        assert "policy" in pharmacy.why
+
+
+def test_a_missed_visit_asks_how_it_is_recorded_without_gratuitous_times() -> None:
+    for s in draws(Scheduling(), "missed-or-cancelled"):
+        assert s.stem.endswith(f"record the {s.variables['event']}?"), s.stem
+        assert not re.search(r"\d", s.stem), s.stem  # no clock time or date plays a part
+        assert not any("Bill" in c.text for c in s.distractors)

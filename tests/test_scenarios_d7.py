@@ -142,3 +142,8 @@ def test_items_are_flaw_free_cited_and_ordered(
             value = {c.text: c.value for c in (s.key, *s.distractors)}
             values = [value[o] for o in item.options]
             assert values == sorted(values), item.options
+
+
+def test_restore_count_asks_for_the_smallest_number() -> None:
+    for s in draws(BackupRestore(), "restore-count"):
+        assert "fewest backups" not in s.stem and "smallest number of backups" in s.stem

@@ -135,6 +135,22 @@ def possible_duplicate(v: Verdict) -> bool:
     )
 
 
+def siblings(item: Item, other: Item | None) -> bool:
+    """Two instances of one item model in different situations: not duplicates.
+
+    An item model asks one question of many situations (other figures, other dates, other
+    options); its instances share an enemy group, which keeps them apart on forms, and a
+    bank wants several of them. Only instances alike in key, options and figures (the
+    names aside) are duplicates, and the detector's verdict stands for those.
+    """
+    return (
+        other is not None
+        and item.enemy_group is not None
+        and item.enemy_group == other.enemy_group
+        and item.situation() != other.situation()
+    )
+
+
 def status_of(errors: list[str], duplicates: list[DuplicateRef], flaws: list[Flaw]) -> Status:
     """The status by precedence: rejected > duplicate > flagged > clean."""
     if errors:
@@ -192,6 +208,12 @@ def validate_batch(
             found + [r for r in more if r.of not in {f.of for f in found}]
             for found, more in zip(dups, later, strict=True)
         ]
+    known = {it.id: it for it in [*(bank or []), *(recent or [])]}
+    known.update(zip(labels, items, strict=True))
+    dups = [
+        [d for d in found if not siblings(item, known.get(d.of))]
+        for item, found in zip(items, dups, strict=True)
+    ]
     verdicts = []
     for item, found, enemy in zip(items, dups, enemies, strict=True):
         errors = [] if blueprint.domain(item.domain) else [f"unknown domain {item.domain}"]

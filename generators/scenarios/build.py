@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 
 from bank.models import LETTERS, Difficulty, Item, Provenance, Source
@@ -21,6 +22,7 @@ from bank.notes import Fact, NoteSet
 from bank.text import normalize_text
 from generators.base import FlawScreen, no_screen
 from generators.scenarios.base import Choice, Family, Scenario
+from generators.scenarios.common import FIRST_NAMES, LAST_NAMES
 
 NAME = "scenario"
 VERSION = "1.0"
@@ -123,6 +125,19 @@ def _distinct(scenario: Scenario) -> list[Choice]:
     return out
 
 
+def people(scenario: Scenario) -> list[str]:
+    """The names of the people a scenario's variables hold ("Diego", "Santos", "Haddad")."""
+    known = set(FIRST_NAMES) | set(LAST_NAMES)
+    words = {
+        w
+        for v in scenario.variables.values()
+        if isinstance(v, str)
+        for w in re.findall(r"\w+", v)
+        if w in known
+    }
+    return sorted(words)
+
+
 def build_scenario_item(
     family: Family,
     scenario: Scenario,
@@ -170,6 +185,7 @@ def build_scenario_item(
                 "item_model": group,
                 "misconceptions": [c.misconception for c in triple],
                 "variables": dict(scenario.variables),
+                "names": people(scenario),
             },
             provenance=Provenance(
                 generator=generator[0],

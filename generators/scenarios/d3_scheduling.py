@@ -26,12 +26,11 @@ conference) starting at least 30 minutes in; visit date in 2027, hour 8-16.
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from dataclasses import replace
 
 from generators.scenarios.base import Choice, Scenario
-from generators.scenarios.common import CLINICIANS, draw_date, first, long_date, person, plural
+from generators.scenarios.common import CLINICIANS, first, person, plural
 
 # method: (name, what the practice does, its rule, what the method is)
 METHODS = {
@@ -339,18 +338,17 @@ def _missed(rng: random.Random) -> Scenario:
     clinician, patient = rng.choice(CLINICIANS), person(rng)
     p = first(patient)
     cancelled = rng.random() < 0.5
-    day = draw_date(rng, dt.date(2027, 1, 4), dt.date(2027, 12, 17))
-    hour, reason = rng.randrange(8, 17), rng.choice(REASONS)
-    booked = (
-        f"{patient} is booked with {clinician} at {_clock(hour)} on {long_date(day)}, for {reason}."
-    )
-    ask = "What should the medical administrative specialist do?"
+    reason = rng.choice(REASONS)
+    # No clock time or date: neither plays a part in how the event is recorded.
+    booked = f"{patient} has an appointment with {clinician} today, for {reason}."
+    event = "cancellation" if cancelled else "no-show"
     if cancelled:
-        event = "cancellation"
-        stem = f"{booked} That morning {p} calls the office to cancel. {ask}"
+        stem = f"{booked} That morning {p} calls the office to cancel."
     else:
-        event = "no-show"
-        stem = f"{booked} {p} neither arrives nor calls the office. {ask}"
+        stem = f"{booked} {p} neither arrives nor calls the office."
+    # The natural first act (offering another time) is no option, so the question asks
+    # how the event is recorded, which every option answers.
+    stem += f" How does the medical administrative specialist record the {event}?"
     wrong = (
         Choice(
             "Delete the appointment from the schedule",
@@ -365,10 +363,10 @@ def _missed(rng: random.Random) -> Scenario:
             "noted-on-sign-in-sheet",
         ),
         Choice(
-            f"Bill {p}'s health plan for the visit",
-            "No service was given, so there is nothing to claim; the office documents the "
-            f"{event} in the record.",
-            "billed-health-plan",
+            f"Tell {clinician} in passing and make no written note",
+            f"A word in passing leaves nothing in the record; the {event} is written in the "
+            "chart, where the provider and later staff see it.",
+            "told-not-written",
         ),
         Choice(
             f"Rebook {p} and make no note of it",
@@ -382,7 +380,7 @@ def _missed(rng: random.Random) -> Scenario:
         model="missed-or-cancelled",
         stem=stem,
         key=Choice(
-            f"Document the {event} in {p}'s chart",
+            f"Document it in {p}'s chart",
             f"The {event} and any follow-up go in the medical record, which protects the "
             "practice and keeps the provider aware of the gap in care.",
         ),
@@ -390,7 +388,7 @@ def _missed(rng: random.Random) -> Scenario:
         rules=("no-show-documented",),
         steps=1,
         bloom="apply",
-        variables={"clinician": clinician, "patient": patient, "event": event},
+        variables={"clinician": clinician, "patient": patient, "event": event, "reason": reason},
     )
 
 

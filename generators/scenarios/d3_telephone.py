@@ -168,8 +168,9 @@ def _refill(rng: random.Random) -> Scenario:
     p = first(c.patient)
     stem = (
         f"{c.patient}, an established patient of {c.clinician}, calls to ask for a refill "
-        f"of {drug} sent to {pharmacy}. The prescription has no refills left. What should "
-        "the medical administrative specialist do?"
+        f"of {drug} sent to {pharmacy}. The prescription has no refills left. Under the office's "
+        "written policy, the front desk handles refill calls itself rather than sending "
+        "patients back to the pharmacy. What should the medical administrative specialist do?"
     )
     wrong = (
         Choice(
@@ -186,8 +187,8 @@ def _refill(rng: random.Random) -> Scenario:
         ),
         Choice(
             f"Tell {p} to ask the pharmacy for the refill",
-            "With no refills left the pharmacy cannot fill it without the prescriber, so "
-            "the request has to reach the provider.",
+            "Some offices do route renewals through the pharmacy, but this office's policy is "
+            "that the front desk takes the request itself and sends it to the prescriber.",
             "sent-back-to-pharmacy",
         ),
         Choice(

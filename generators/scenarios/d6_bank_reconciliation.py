@@ -48,10 +48,16 @@ def _adjusted_bank(rng: random.Random) -> Scenario:
     numbers = rng.sample(range(1040, 1200), len(checks))
     listed = [f"No. {n} for {_m(a)}" for n, a in zip(sorted(numbers), checks, strict=True)]
     check_list = ", ".join(listed[:-1]) + " and " + listed[-1]
+    # One deposit is named once: "total $1,898.35 ($1,898.35)" reads as a typo.
+    in_transit = (
+        f"A deposit of {_m(dit)} recorded in the checkbook is missing from the statement"
+        if len(deposits) == 1
+        else f"Deposits recorded in the checkbook but missing from the statement total "
+        f"{_m(dit)} ({_join(deposits)})"
+    )
     stem = (
         f"The office's bank statement for March shows an ending balance of {_m(statement)}. "
-        f"Deposits recorded in the checkbook but missing from the statement total {_m(dit)} "
-        f"({_join(deposits)}), and these checks are still outstanding: {check_list}. What is "
+        f"{in_transit}, and these checks are still outstanding: {check_list}. What is "
         "the adjusted bank balance?"
     )
     distractors = (

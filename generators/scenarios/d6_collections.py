@@ -40,6 +40,20 @@ def _column(days: int) -> int:
     return next(i for i, (low, high, _) in enumerate(COLUMNS) if low <= days <= high)
 
 
+def _span(i: int, days: int) -> str:
+    """Why a column is not this balance's: the ages it holds, against this one's age."""
+    low, high, label = COLUMNS[i]
+    holds = (
+        f"balances over {low - 1} days old" if high > 1_000 else f"balances {low}-{high} days old"
+    )
+    if days > high:
+        return f"The {label} column holds {holds}; at {days} days this balance is past it."
+    return (
+        f"The {label} column holds {holds}; this balance is only {days} days past its first "
+        f"statement, short of {low} days."
+    )
+
+
 def _aging(rng: random.Random) -> Scenario:
     # Half the balances sit 4-9 days short of a column edge, where counting from the date
     # of service instead of the first statement crosses into the next column.
@@ -75,14 +89,7 @@ def _aging(rng: random.Random) -> Scenario:
     distractors = []
     for i in ranked:
         low, _, label = COLUMNS[i]
-        miscon, why = lures.get(
-            i,
-            (
-                "wrong-column",
-                f"{{label}} holds balances of another age; this one is {days} days past its "
-                "first statement.",
-            ),
-        )
+        miscon, why = lures.get(i, ("wrong-column", _span(i, days)))
         distractors.append(Choice(label, why.format(label=label), miscon, float(low)))
     low, _, label = COLUMNS[key]
     return spread_ranks(

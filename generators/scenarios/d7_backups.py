@@ -252,8 +252,8 @@ def _scenario(f: Failure, model: str) -> Scenario:
     if model == "restore-count":
         key, wrong = _count(f)
         question = (
-            f"What is the fewest backups, counting the full backup, that {name} restores to "
-            "bring the data back?"
+            f"What is the smallest number of backups, counting the full backup, that {name} "
+            "restores to bring the data back?"
         )
         steps, ordered = 3, True
     else:
