@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bank.blueprint import load_blueprint
-from bank.models import Item
+from bank.models import LETTERS, Item
 from bank.store import open_store
 from bank.transfer import import_item_file
 
@@ -28,7 +28,7 @@ def synthetic_items(n: int) -> list[Item]:
             topic=None,
             stem=f"Question {i} on {TOPICS[i % 8]}: which option fits case {i * 7919 % 100003}?",
             options=[f"Option {k} for case {i}" for k in "ABCD"],
-            answer="ABCD"[i % 4],
+            answer=LETTERS[i % 4],
             rationale=f"Because of rule {i % 97}.",
         )
         for i in range(n)

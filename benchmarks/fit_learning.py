@@ -53,7 +53,8 @@ CACHE = Path("/tmp/cmas-prep-bench")
 
 def opportunities(df: pd.DataFrame) -> np.ndarray:
     """How many earlier answers the learner gave on the same skill (row order)."""
-    return df.groupby(["user_id", "skill_id"]).cumcount().to_numpy()
+    counts: np.ndarray = df.groupby(["user_id", "skill_id"]).cumcount().to_numpy()
+    return counts
 
 
 def fit_dataset(name: str, cache: Path | None = CACHE) -> dict[str, Any]:

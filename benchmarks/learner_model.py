@@ -97,12 +97,13 @@ def main(names: list[str]) -> None:
     for row in rows:
         cells = []
         for n in names:
+            result = results[n]
             if row in PUBLISHED:
                 cells.append(f"{PUBLISHED[row][n]:>15.2f}")
-            elif results[n] is None:
+            elif result is None:
                 cells.append(f"{'skipped':>15}")
             else:
-                cells.append(f"{results[n][row]:>15.4f}")
+                cells.append(f"{result[row]:>15.4f}")
         label = row if row not in PUBLISHED else f"{row} (published)"
         print(f"{label:<26}" + "".join(cells))
     summary = {

@@ -26,6 +26,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -38,6 +39,36 @@ from planner.plan import InsufficientTimeError
 from planner.schedule import build_plan
 
 BOOTSTRAP = 2000
+
+
+class Lead(TypedDict):
+    """The planner's mean lead in scaled score over one baseline, with its 95% interval."""
+
+    mean: float
+    ci95: list[float]
+
+
+class Ahead(TypedDict):
+    """The share of learners where the planner is ahead of one baseline, with its interval."""
+
+    share: float
+    ci95: list[float]
+
+
+class SimulationFigures(TypedDict):
+    """The figures of (b) and (c), in the order the JSON line prints them."""
+
+    learners: int
+    planned: int
+    skipped_insufficient_time: int
+    score_no_study: float
+    gain: dict[str, float]
+    one_learner_ms_median: float
+    lead: dict[str, Lead]
+    ahead: dict[str, Ahead]
+    calibration: list[tuple[float, float, int]]
+    calibration_max_gap: float
+    pass_probability_range: list[float]
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -58,11 +89,15 @@ def bootstrap_mean(x: np.ndarray, seed: int) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def simulate(learners: int, seed: int) -> dict[str, object]:
+def simulate(learners: int, seed: int) -> SimulationFigures:
     """Plan and score every simulated learner; the figures of (b) and (c)."""
     blueprint = load_blueprint()
     scores: dict[str, list[float]] = {m: [] for m in METHODS}
-    none, predicted, truth, skipped, times = [], [], [], 0, []
+    none: list[float] = []
+    predicted: list[float] = []
+    truth: list[float] = []
+    times: list[float] = []
+    skipped = 0
     for index in range(learners):
         learner = simulate_learner(blueprint, seed, index)
         began = time.perf_counter()
@@ -82,15 +117,12 @@ def simulate(learners: int, seed: int) -> dict[str, object]:
         predicted.append(plan.pass_probability)
     base = np.array(none)
     arr = {m: np.array(v) for m, v in scores.items()}
-    out: dict[str, object] = {
-        "learners": learners,
-        "planned": len(base),
-        "skipped_insufficient_time": skipped,
-        "score_no_study": float(base.mean()),
-        "gain": {m: float((arr[m] - base).mean()) for m in METHODS},
-        "one_learner_ms_median": statistics.median(times) * 1000,
-    }
-    lead, ahead = {}, {}
+    # Computed before the leads, as they always were (an empty run fails at the same place).
+    score_no_study = float(base.mean())
+    gain = {m: float((arr[m] - base).mean()) for m in METHODS}
+    median_ms = statistics.median(times) * 1000
+    lead: dict[str, Lead] = {}
+    ahead: dict[str, Ahead] = {}
     for m in METHODS[1:]:
         diff = arr["planner"] - arr[m]
         lo, hi = bootstrap_mean(diff, seed)
@@ -98,16 +130,24 @@ def simulate(learners: int, seed: int) -> dict[str, object]:
         wl, wh = wilson(k, len(diff))
         lead[m] = {"mean": float(diff.mean()), "ci95": [lo, hi]}
         ahead[m] = {"share": k / len(diff), "ci95": [wl, wh]}
-    out["lead"], out["ahead"] = lead, ahead
     p, t = np.array(predicted), np.array(truth)
     order = np.argsort(p, kind="stable")
-    deciles = []
+    deciles: list[tuple[float, float, int]] = []
     for part in np.array_split(order, 10):
         deciles.append((float(p[part].mean()), float(t[part].mean()), len(part)))
-    out["calibration"] = deciles
-    out["calibration_max_gap"] = max(abs(a - b) for a, b, _ in deciles)
-    out["pass_probability_range"] = [float(p.min()), float(p.max())]
-    return out
+    return {
+        "learners": learners,
+        "planned": len(base),
+        "skipped_insufficient_time": skipped,
+        "score_no_study": score_no_study,
+        "gain": gain,
+        "one_learner_ms_median": median_ms,
+        "lead": lead,
+        "ahead": ahead,
+        "calibration": deciles,
+        "calibration_max_gap": max(abs(a - b) for a, b, _ in deciles),
+        "pass_probability_range": [float(p.min()), float(p.max())],
+    }
 
 
 def main() -> None:
@@ -117,7 +157,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-forecast", action="store_true")
     args = parser.parse_args()
-    forecast = {}
+    forecast: dict[str, dict[str, Any] | None] = {}
     if not args.skip_forecast:
         forecast = {name: check(name) for name in ("assistments09", "statics")}
         print_check(forecast)
@@ -129,11 +169,9 @@ def main() -> None:
     )
     print(f"  expected scaled score with no study: {q['score_no_study']:.2f}")
     gain = q["gain"]
-    assert isinstance(gain, dict)
     for m in METHODS:
         print(f"  mean gain over no study, {m:<14} {gain[m]:6.2f} scaled points")
     lead, ahead = q["lead"], q["ahead"]
-    assert isinstance(lead, dict) and isinstance(ahead, dict)
     print("  planner vs baseline: mean lead [95% CI]; share of learners ahead [95% CI]")
     for m in METHODS[1:]:
         lo, hi = lead[m]["ci95"]
@@ -143,11 +181,9 @@ def main() -> None:
             f"{ahead[m]['share']:.1%} [{wl:.1%}, {wh:.1%}]"
         )
     print("  pass chance calibration by decile: mean predicted, true pass rate, learners")
-    calibration = q["calibration"]
-    assert isinstance(calibration, list)
-    for pred, true, n in calibration:
+    for pred, true, n in q["calibration"]:
         print(f"    {pred:.3f}  {true:.3f}  {n}")
-    low, high = q["pass_probability_range"]  # type: ignore[misc]
+    low, high = q["pass_probability_range"]
     print(
         f"  largest gap {q['calibration_max_gap']:.3f}; pass chances printed from "
         f"{low:.2f} to {high:.2f}"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +34,7 @@ from planner.learning import exam_gain, load_params
 from planner.mastery import Prior, ResponseRecord, estimate_mastery
 from planner.model import RAW_AT_PASS, raw_to_scaled
 from planner.packing import make_block
-from planner.plan import DOMAIN_KINDS, Block, Plan, PlanRequest
+from planner.plan import DOMAIN_KINDS, Block, BlockKind, Plan, PlanRequest
 
 START = dt.date(2027, 1, 4)
 POPULATION = Prior(mean=0.3, sd=0.8, domain_sd=0.7)
@@ -75,7 +76,9 @@ def simulate_learner(blueprint: Blueprint, seed: int, index: int) -> Learner:
             answers.append(ResponseRecord(f"sim-{index}", item, number, bool(right), moment))
             moment += dt.timedelta(seconds=30)
     estimate = estimate_mastery(answers, difficulties, blueprint.numbers, POPULATION)
-    mastery = {d: (m.mastery, max((m.hi - m.lo) / 2.56, 0.01)) for d, m in estimate.items()}
+    mastery: dict[int, tuple[float, float] | None] = {
+        d: (m.mastery, max((m.hi - m.lo) / 2.56, 0.01)) for d, m in estimate.items()
+    }
     pick = random.Random(seed * 1_000_003 + index)
     request = PlanRequest(
         learner=f"sim-{index}",
@@ -98,7 +101,7 @@ def _domain_slots(plan: Plan) -> list[tuple[dt.date, int]]:
     return sorted(per.items())
 
 
-def _split(total: int, weights: np.ndarray, numbers: tuple[int, ...]) -> dict[int, int]:
+def _split(total: int, weights: np.ndarray, numbers: Sequence[int]) -> dict[int, int]:
     """Quarter hours in proportion to `weights` (largest remainders), at least one each."""
     share = weights / weights.sum() * total
     units = np.maximum(np.floor(share).astype(int), 1)
@@ -120,7 +123,7 @@ def _blocked(
         while room and queue:
             d, left = queue[0]
             take = min(room, left)
-            kind = "study" if left > 0.4 * units[d] else "review"
+            kind: BlockKind = "study" if left > 0.4 * units[d] else "review"
             blocks.append(make_block(kind, d, take, day, None))
             room -= take
             queue[0] = (d, left - take)
@@ -138,6 +141,14 @@ def _interleaved(slots: list[tuple[dt.date, int]], units: dict[int, int]) -> lis
     ]
 
 
+def _known_mean(request: PlanRequest, domain: int) -> float:
+    """The estimated mastery mean of a domain; a simulated learner's diagnostic covers all."""
+    known = request.mastery[domain]
+    if known is None:
+        raise ValueError(f"domain {domain} has no mastery estimate")
+    return known[0]
+
+
 def plans_of(learner: Learner, plan: Plan) -> dict[str, list[Block]]:
     """Every method's blocks: the planner's own, and each baseline on the same days."""
     bp = learner.request.blueprint
@@ -146,7 +157,7 @@ def plans_of(learner: Learner, plan: Plan) -> dict[str, list[Block]]:
     mixed = [b for b in plan.blocks if b.kind not in DOMAIN_KINDS]
     slots = _domain_slots(plan)
     total = sum(n for _, n in slots)
-    estimate = np.array([learner.request.mastery[d][0] for d in numbers])  # type: ignore[index]
+    estimate = np.array([_known_mean(learner.request, d) for d in numbers])
     by_weight = sorted(numbers, key=lambda d: (-weights[numbers.index(d)], d))
     weakest = sorted(numbers, key=lambda d: (estimate[numbers.index(d)], d))
     proportional = _split(total, weights, numbers)
