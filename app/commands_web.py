@@ -1,11 +1,15 @@
-"""`cmasprep serve`, `cmasprep reviewers add` and `cmasprep learners link`: the web side.
+"""`cmasprep serve`, `cmasprep reviewers add|list|remove|rotate`, `learners link`: the web side.
 
-Tokens are printed once; the bank keeps only their SHA-256 (app.web.auth).
+Tokens are printed once; the bank keeps only their SHA-256 (app.web.auth). The server's
+access log never shows a learner's link token: `MaskLearnerTokens` rewrites the path.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import copy
+import logging
+import re
+from typing import Annotated, Any
 
 import typer
 
@@ -28,6 +32,49 @@ BaseUrlOpt = Annotated[
 
 def _base_url(base_url: str | None) -> str:
     return (base_url or settings().base_url).rstrip("/")
+
+
+LEARNER_PATH = re.compile(r"(/learner/)[^/?#\s]+")
+MASK = "****"
+
+
+def mask_learner_tokens(text: str) -> str:
+    """A path or log line with every learner link token replaced by ****."""
+    return LEARNER_PATH.sub(rf"\g<1>{MASK}", text)
+
+
+class MaskLearnerTokens(logging.Filter):
+    """A logging filter that keeps learner link tokens out of uvicorn's access log.
+
+    uvicorn logs `%s - "%s %s HTTP/%s" %d` with the path (and query) as the third
+    argument; the token in /learner/<token> (and /learner/<token>/plan.ics...) becomes ****.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's arguments and message; always let it through."""
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                mask_learner_tokens(a) if isinstance(a, str) else a for a in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = mask_learner_tokens(record.msg)
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """The logging configuration of uvicorn, with learner tokens masked in its logs.
+
+    The filter sits on the loggers, so every handler (a file, a test's capture) gets the
+    masked record.
+    """
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["mask_learner_tokens"] = {"()": MaskLearnerTokens}
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logger = config["loggers"].setdefault(name, {})
+        logger["filters"] = [*logger.get("filters", []), "mask_learner_tokens"]
+    return config
 
 
 @handle_errors
@@ -83,7 +130,9 @@ def serve(
         public_url=config.base_url,
     )
     typer.echo(f"Review queue: http://{host}:{port}/login  (Ctrl+C stops)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    uvicorn.run(
+        app, host=host, port=port, log_level="info", server_header=False, log_config=log_config()
+    )
 
 
 @reviewers_app.command("add")
@@ -106,6 +155,61 @@ def add_reviewer(
     with bank(db).write() as store:
         store.add_reviewer(name, token_hash(token))
     typer.echo(f"Added reviewer {name}. Their sign-in token (shown only now; keep it secret):")
+    typer.echo(token)
+    typer.echo(f"Sign in at {_base_url(base_url)}/login", err=True)
+
+
+@reviewers_app.command("list")
+@handle_errors
+def list_reviewers(db: DbOpt = None) -> None:
+    """List the reviewers: name, when added, and how many review events they made.
+
+    Example: cmasprep reviewers list
+    """
+    with bank(db).read() as store:
+        records = store.reviewer_records()
+        made: dict[str, int] = {}
+        for e in store.events():
+            made[e.reviewer] = made.get(e.reviewer, 0) + 1
+    if not records:
+        typer.echo("No reviewers yet: add one with `cmasprep reviewers add NAME`.", err=True)
+        return
+    for r in records:
+        typer.echo(f"{r.name}\tadded {r.created_at:%Y-%m-%d}\t{made.get(r.name, 0)} events")
+
+
+@reviewers_app.command("remove")
+@handle_errors
+def remove_reviewer(
+    name: Annotated[str, typer.Argument(help="The reviewer to remove.")],
+    db: DbOpt = None,
+) -> None:
+    """Remove a reviewer: their token and every session end; their past events stay.
+
+    Example: cmasprep reviewers remove bob
+    """
+    with bank(db).write() as store:
+        store.remove_reviewer(name.strip())
+    typer.echo(f"Removed reviewer {name.strip()}; their decisions stay in the audit trail.")
+
+
+@reviewers_app.command("rotate")
+@handle_errors
+def rotate_reviewer(
+    name: Annotated[str, typer.Argument(help="The reviewer whose token is replaced.")],
+    db: DbOpt = None,
+    base_url: BaseUrlOpt = None,
+) -> None:
+    """Give a reviewer a new token, printed once; the old one and its sessions stop working.
+
+    Example: cmasprep reviewers rotate ana
+    """
+    from app.web.auth import new_token, token_hash
+
+    token = new_token()
+    with bank(db).write() as store:
+        store.rotate_reviewer_token(name.strip(), token_hash(token))
+    typer.echo(f"New sign-in token for {name.strip()} (shown only now; the old one is void):")
     typer.echo(token)
     typer.echo(f"Sign in at {_base_url(base_url)}/login", err=True)
 

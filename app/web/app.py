@@ -160,7 +160,7 @@ def create_app(
             queue and the approved items in the background (the server starts at once).
         sync_interval: seconds between moves of journaled writes into the bank.
     """
-    from app.web import dashboard, learners, queue, reviews, signin
+    from app.web import dashboard, learners, practice, queue, reviews, signin
 
     if len(secret_key) < 16:
         raise ValueError("the secret key must be at least 16 characters")
@@ -252,13 +252,15 @@ def create_app(
     app.include_router(reviews.router)
     app.include_router(dashboard.router)
     app.include_router(learners.router)
+    app.include_router(practice.router)
     return app
 
 
 def _warm(web: WebContext) -> None:
     try:
-        with web.bank.read() as store:
-            items = store.find_items(statuses=["approved", "pending_review"])
+        items = web.replica.find_items(statuses=["approved", "pending_review"])
+        if all(it.checked_at is not None for it in items):
+            return  # pages show the checks' stored findings: nothing is searched
         web.duplicates.warm(items)
     except Exception:  # a failed warm-up only means the first item page is slower
         log.warning("could not prepare the duplicate detector in advance", exc_info=True)

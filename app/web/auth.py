@@ -6,8 +6,10 @@ and it lets the bank look a token up by its hash.
 
 The session lives in a cookie signed with itsdangerous (Starlette's SessionMiddleware:
 HttpOnly, SameSite=Lax). It holds the reviewer's name with the hash of the token they
-signed in with, re-checked against the bank on every request, and a per-session CSRF
-token that every form carries and every POST must send back.
+signed in with and the reviewer's session generation, re-checked against the bank (the
+server's replica of it) on every request, and a per-session CSRF token that every form
+carries and every POST must send back. Signing out, rotating the token and removing the
+reviewer each change what the bank holds, so every copy of the cookie stops working.
 """
 
 from __future__ import annotations
@@ -61,11 +63,19 @@ def same_origin(origin: str | None, *hosts: str | None) -> bool:
     return origin != "null" and any(h and sent == h.lower() for h in hosts)
 
 
-def sign_in(session: dict[str, Any], reviewer: str, hashed: str) -> None:
-    """Start a fresh session (new CSRF token, so none issued before sign-in stays valid)."""
+def sign_in(
+    session: dict[str, Any], reviewer: str, hashed: str, generation: int = 0, started: str = ""
+) -> None:
+    """Start a fresh session (new CSRF token, so none issued before sign-in stays valid).
+
+    `generation` is the reviewer's session generation in the bank; `started` when the
+    session began (ISO time: "done this session" counts from it).
+    """
     session.clear()
     session["reviewer"] = reviewer
     session["token_hash"] = hashed
+    session["generation"] = int(generation)
+    session["started"] = started
     csrf_token(session)
 
 
@@ -74,9 +84,13 @@ def sign_out(session: dict[str, Any]) -> None:
     csrf_token(session)
 
 
-def session_reviewer(session: dict[str, Any]) -> tuple[str, str] | None:
-    """The (reviewer, token hash) a session claims; the caller checks it against the bank."""
-    name, hashed = session.get("reviewer"), session.get("token_hash")
+def session_reviewer(session: dict[str, Any]) -> tuple[str, str, int] | None:
+    """The (reviewer, token hash, generation) a session claims; checked by the caller."""
+    name, hashed, gen = (
+        session.get("reviewer"),
+        session.get("token_hash"),
+        session.get("generation"),
+    )
     if isinstance(name, str) and isinstance(hashed, str) and name and hashed:
-        return name, hashed
+        return name, hashed, gen if isinstance(gen, int) else -1
     return None

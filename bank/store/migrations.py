@@ -103,6 +103,38 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE learners ADD COLUMN updated_at TIMESTAMPTZ;
         """,
     ),
+    (
+        # A practice session or mock exam survives a reload and a restart: what was drawn,
+        # answered and flagged, and the deadline the server set. `body` holds the rest of
+        # the record; `revision` decides which copy is newest (a replayed journal).
+        "0006_practice_sessions",
+        """
+        CREATE TABLE practice_sessions (
+            id VARCHAR PRIMARY KEY,
+            learner_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            started_at TIMESTAMPTZ,
+            deadline TIMESTAMPTZ,
+            finished_at TIMESTAMPTZ,
+            item_ids VARCHAR[] NOT NULL,
+            answers JSON NOT NULL,
+            flags INTEGER[] NOT NULL,
+            revision BIGINT NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL,
+            body JSON NOT NULL);
+        """,
+    ),
+    (
+        # A reviewer's sessions end on sign-out, rotation and removal (the session
+        # generation every session carries), and a decision a server journaled lands in
+        # the bank once (its event id).
+        "0007_review_sessions",
+        """
+        ALTER TABLE reviewers ADD COLUMN session_gen INTEGER DEFAULT 0;
+        ALTER TABLE review_events ADD COLUMN event_id VARCHAR;
+        """,
+    ),
 ]
 
 

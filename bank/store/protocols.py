@@ -68,3 +68,19 @@ class LearnerStore(Protocol):
     def update_learner(self, learner: Learner, now: datetime | None = None) -> None:
         """Store a learner's new profile."""
         ...
+
+
+class SessionStore(LearnerStore, Protocol):
+    """A `LearnerStore` that also keeps practice sessions (records as JSON objects)."""
+
+    def practice_session(self, session_id: str) -> dict[str, Any] | None:
+        """The session record with this id, or None."""
+        ...
+
+    def practice_sessions(self, learner_id: str | None = None) -> list[dict[str, Any]]:
+        """Session records, oldest first, of one learner or of all."""
+        ...
+
+    def save_practice_session(self, record: dict[str, Any]) -> None:
+        """Store a session record; the newest revision of a session wins."""
+        ...

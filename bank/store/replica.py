@@ -24,9 +24,18 @@ from bank.errors import BankBusyError, NotFoundError
 from bank.models import Blueprint, Item, Learner, Response
 from bank.store.access import BankFile, file_stamp
 from bank.store.journal import Journal, JournalRecord
+from bank.store.review_journal import (
+    DECISION,
+    REVIEWER_SESSION,
+    ReviewCopy,
+    ReviewReplica,
+    apply_review_record,
+    load_reviews,
+)
 from bank.store.store import Store
 
 RESPONSE, PLAN, LEARNER = "response", "plan", "learner"
+SESSION = "session"  # a practice session record: upserted by id, the newest revision wins
 
 
 def response_key(r: Response) -> str:
@@ -46,6 +55,9 @@ class _Copy:
     plans: dict[str, tuple[datetime, str, dict[str, Any]]] = field(default_factory=dict)
     learner_model: dict[str, Any] | None = None
     blueprint: Blueprint | None = None
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    learner_sessions: dict[str, list[str]] = field(default_factory=dict)
+    reviews: ReviewCopy = field(default_factory=ReviewCopy)  # reviewers' events and sessions
 
     def add_response(self, r: Response) -> bool:
         key = response_key(r)
@@ -63,6 +75,14 @@ class _Copy:
         if latest is None or (made, plan_id) >= (latest[0], latest[1]):
             self.plans[learner_id] = (made, plan_id, body)
 
+    def add_session(self, record: dict[str, Any]) -> None:
+        held = self.sessions.get(record["id"])
+        if held is not None and int(held["revision"]) > int(record["revision"]):
+            return
+        if held is None:
+            self.learner_sessions.setdefault(record["learner_id"], []).append(record["id"])
+        self.sessions[record["id"]] = record
+
     def apply(self, record: JournalRecord) -> None:
         """Lay one journaled write on the copy."""
         body = record.body
@@ -74,6 +94,10 @@ class _Copy:
         elif record.kind == LEARNER:
             learner = Learner.model_validate(body)
             self.learners[learner.id] = learner
+        elif record.kind == SESSION:
+            self.add_session(body)
+        elif record.kind in (DECISION, REVIEWER_SESSION):
+            self.reviews.apply(record.kind, body, self.items)
 
 
 def _load(store: Store) -> _Copy:
@@ -87,11 +111,20 @@ def _load(store: Store) -> _Copy:
         copy.plans[learner_id] = (made, plan_id, body)
     copy.learner_model = store.learner_model()
     copy.blueprint = store.active_blueprint()
+    for session in store.practice_sessions():
+        copy.add_session(session)
+    copy.reviews = load_reviews(store)
     return copy
 
 
-def apply_to_bank(store: Store, records: Sequence[JournalRecord]) -> None:
-    """Write journaled records into the bank in one transaction; repeats change nothing."""
+def apply_to_bank(store: Store, records: Sequence[JournalRecord]) -> int:
+    """Write journaled records into the bank in one transaction; repeats change nothing.
+
+    Returns:
+        How many decisions the bank did not take as journaled (an ended session, or a
+        conflict with another process's change): the replica's copy must be reloaded.
+    """
+    declined = 0
     responses = [Response.model_validate(r.body) for r in records if r.kind == RESPONSE]
     with store.transaction():
         store.save_responses(responses)
@@ -102,9 +135,13 @@ def apply_to_bank(store: Store, records: Sequence[JournalRecord]) -> None:
             elif r.kind == LEARNER:
                 learner = Learner.model_validate(r.body)
                 store.update_learner(learner, learner.updated_at)
+            elif r.kind in (DECISION, REVIEWER_SESSION):  # in journal order: see review_journal
+                declined += not apply_review_record(store, r.kind, r.body)
+        store.save_practice_sessions([r.body for r in records if r.kind == SESSION])
+    return declined
 
 
-class Replica:
+class Replica(ReviewReplica):
     """An in-memory copy of one bank file for a long-running server process.
 
     Attributes:
@@ -112,10 +149,13 @@ class Replica:
         journal: where writes wait for the bank.
     """
 
+    _copy: _Copy
+
     def __init__(self, bank: BankFile, journal: Journal) -> None:
         self.bank = bank
         self.journal = journal
         self._lock = threading.RLock()
+        self._flushing = threading.Lock()
         self._copy = _Copy()
         self._seen: tuple[int, int, int, int] | None = None
         self.last_sync: datetime | None = None
@@ -132,20 +172,27 @@ class Replica:
             self._copy = fresh
             self._seen = file_stamp(self.bank.path)
 
-    def flush(self) -> int:
+    def flush(self, bank: BankFile | None = None) -> int:
         """Move journaled writes into the bank (one short write); how many were moved.
+
+        `bank` opens the file another way (`try_flush`: without waiting).
 
         Raises:
             BankBusyError: another process held the bank longer than `bank.lock_wait`.
         """
+        with self._flushing:  # one flush at a time: a record is applied by one of them
+            return self._flush(bank or self.bank)
+
+    def _flush(self, bank: BankFile) -> int:
         records = self.journal.pending(limit=5000)
         if not records:
             return 0
-        with self.bank.write() as store:
+        with bank.write() as store:
             # While we hold the file nobody else writes it: a stamp unlike the one we saw
             # last means another process wrote it before, and the copy must be reloaded.
             others = file_stamp(self.bank.path) != self._seen
-            apply_to_bank(store, records)
+            # A decision the bank declined is shown in the copy: reload it too.
+            others = apply_to_bank(store, records) > 0 or others
         with self._lock:
             self._seen = None if others else file_stamp(self.bank.path)
         self.journal.done([r.seq for r in records])
@@ -213,17 +260,22 @@ class Replica:
         domain: int | None = None,
         statuses: Iterable[str] | None = None,
         ids: Iterable[str] | None = None,
+        assigned_to: str | None = None,
+        limit: int | None = None,
     ) -> list[Item]:
-        """Items filtered by domain, statuses and ids, in the bank's order."""
+        """Items filtered by domain, statuses, ids and assignee, in the bank's order."""
         wanted = set(statuses) if statuses is not None else None
         chosen = set(ids) if ids is not None else None
-        return [
+        owners = self._copy.reviews.assignments
+        found = [
             it
             for it in self._copy.items.values()
             if (domain is None or it.domain == domain)
             and (wanted is None or it.status in wanted)
             and (chosen is None or it.id in chosen)
+            and (assigned_to is None or owners.get(it.id) == assigned_to)
         ]
+        return found if limit is None else found[: int(limit)]
 
     def latest_plan(self, learner_id: str) -> tuple[datetime, dict[str, Any]] | None:
         """When the learner's newest plan was made, and its body; None when they have none."""
@@ -276,6 +328,31 @@ class Replica:
             self.journal.append(LEARNER, key, stamped.model_dump(mode="json"))
             self._copy.learners[learner.id] = stamped
 
+    # ---- practice sessions: records read and saved whole, newest revision wins ----------
+    def practice_session(self, session_id: str) -> dict[str, Any] | None:
+        """The session record with this id, or None."""
+        return self._copy.sessions.get(session_id)
+
+    def practice_sessions(self, learner_id: str | None = None) -> list[dict[str, Any]]:
+        """Session records, oldest first, of one learner or of all."""
+        with self._lock:
+            copy = self._copy
+            ids = copy.learner_sessions.get(learner_id, []) if learner_id else list(copy.sessions)
+            found = [copy.sessions[i] for i in ids]
+        return sorted(found, key=lambda r: (r["created_at"], r["id"]))
+
+    def save_practice_session(self, record: dict[str, Any]) -> None:
+        """Journal a session record (durably) and make it the one served.
+
+        The journal's own lock orders the appends; the copy's lock is not held while the
+        record goes to disk, so reads do not wait on it. The newest revision wins both in
+        the copy and in the bank, whatever order two saves of one session land in.
+        """
+        key = f"{SESSION}|{record['id']}|{record['revision']}"
+        self.journal.append(SESSION, key, record)
+        with self._lock:
+            self._copy.add_session(record)
+
 
 class Syncer:
     """A daemon thread that keeps a replica and its bank in step every `interval` seconds."""
@@ -292,6 +369,8 @@ class Syncer:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
+            if self.replica.decision_due:  # a request is flushing its own decision
+                continue
             try:
                 self.replica.sync()
             except Exception as exc:  # keep syncing; the journal still holds the writes
@@ -310,3 +389,8 @@ if TYPE_CHECKING:  # mypy checks that both satisfy what the learner use cases ca
 
     _replica: LearnerStore = Replica(BankFile(Path()), Journal(Path()))
     _store: LearnerStore = Store(cast(Any, None), Path())
+
+    from bank.store.protocols import SessionStore
+
+    _replica_sessions: SessionStore = Replica(BankFile(Path()), Journal(Path()))
+    _store_sessions: SessionStore = Store(cast(Any, None), Path())

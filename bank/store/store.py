@@ -15,6 +15,7 @@ from bank.store.learners import LearnersMixin
 from bank.store.migrations import MigrationsMixin
 from bank.store.reviews import ReviewsMixin
 from bank.store.runs import RunsMixin
+from bank.store.sessions import SessionsMixin
 
 
 class Store(
@@ -25,6 +26,7 @@ class Store(
     LearnersMixin,
     RunsMixin,
     EmbeddingsMixin,
+    SessionsMixin,
 ):
     """Methods over one open connection; get one from `BankFile.read()` or `.write()`.
 
