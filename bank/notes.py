@@ -17,13 +17,24 @@ import yaml
 from bank.errors import Problem
 from bank.models import Blueprint
 
-KINDS = ("term", "group", "classify", "number", "procedure", "cause", "rule", "confusable")
+KINDS = (
+    "term",
+    "group",
+    "classify",
+    "number",
+    "procedure",
+    "list",
+    "cause",
+    "rule",
+    "confusable",
+)
 ARITY = {
     "term": 2,
     "group": 3,
     "classify": 3,
     "number": 2,
     "procedure": 2,
+    "list": 2,
     "cause": 2,
     "rule": 2,
     "confusable": 1,
@@ -198,6 +209,14 @@ def _parse_fact(
             problems.append(
                 Problem("a procedure needs 3+ non-empty steps separated by >", file, line)
             )
+    if kind == "list":  # parts of a whole the source names in no set order
+        members = [m.strip() for m in parts[1].split(";")]
+        if ">" in parts[1]:
+            problems.append(
+                Problem("a list separates its items by ; (> orders a procedure)", file, line)
+            )
+        elif len(members) < 3 or not all(members):
+            problems.append(Problem("a list needs 3+ non-empty items separated by ;", file, line))
     if problems:
         return None, problems
     quote = body.split("| alt:")[0].strip() if alts else body.strip()

@@ -20,10 +20,14 @@ from bank.notes import Note
 from bank.quantities import parse_quantity
 from bank.text import content_words, normalize_text
 from generators.base import FlawScreen, no_screen
+from generators.recall_explain import figure_source
 from generators.recall_models import Draft
 from generators.wording import capital, clause, sentence
 
 TRIES = 12
+SMALL_COUNT = 12  # a count up to this has its neighbours as distractors
+# Spans of time keep scaled values: 12 months beside 13 or 14 months is no confusion.
+_TIME = re.compile(r"\b(?:second|minute|hour|day|week|workweek|month|year)s?\b")
 ECHO_PREFIX = 5  # letters two words must share at the start to echo each other
 _QUANTITY = re.compile(r"^(?P<pre>\$?)(?P<num>\d[\d,]*(?:\.\d+)?)(?P<post>\s*%?)(?P<unit>.*)$")
 _ORDINAL = re.compile(r"\b(\d+|[IVX]+)\b")
@@ -35,8 +39,15 @@ def _format_number(value: float, like: str) -> str:
     return f"{value:,.{decimals}f}" if "," in like else f"{value:.{decimals}f}"
 
 
-def numeric_distractors(value_text: str, position: int) -> list[str] | None:
-    """Three values near the key so that the key sits at `position` in ascending order."""
+def numeric_distractors(
+    value_text: str, position: int, stated: tuple[str, ...] = ()
+) -> list[str] | None:
+    """Three values near the key so that the key sits at `position` in ascending order.
+
+    Figures of the key's unit that the domain's notes state (`stated`: an NPI's 10 digits
+    beside an MBI's 11 characters... of the same unit only) come first on their side of the
+    key; values scaled from the key fill the rest.
+    """
     m = _QUANTITY.match(value_text.strip())
     if not m:
         return None
@@ -60,11 +71,44 @@ def numeric_distractors(value_text: str, position: int) -> list[str] | None:
         return out
 
     lows, highs = candidates([0.5, 0.25, 0.75, 1 / 3]), candidates([2.0, 1.5, 3.0, 4.0])
+    if (
+        integer
+        and number <= SMALL_COUNT
+        and not m["pre"]
+        and not m["post"].strip()
+        and not _TIME.search(m["unit"])
+    ):
+        # a small count's neighbours are the confusions (10 or 12 characters beside 11),
+        # not 3 or 22 characters
+        lows = [number - d for d in (1, 2, 3, 4) if number - d > 0]
+        highs = [number + d for d in (1, 2, 3, 4)]
     if m["post"].strip() == "%":
         highs = [v for v in highs if v <= 100]
+    known = sorted(
+        {
+            v
+            for v in (_same_unit(m, s) for s in stated)
+            if v and v != number and number / 4 <= v <= 4 * number
+        },
+        key=lambda v: abs(v - number),
+    )
+    low_known = [v for v in known if v < number][:position]
+    high_known = [v for v in known if v > number][: 3 - position]
+    lows = low_known + [v for v in lows if v not in low_known]
+    highs = high_known + [v for v in highs if v not in high_known]
     if len(lows) < position or len(highs) < 3 - position:
         return None
     return [render(v) for v in sorted(lows[:position]) + sorted(highs[: 3 - position])]
+
+
+def _same_unit(key: re.Match[str], other: str) -> float | None:
+    """The number of a figure written in the key's unit ("10 digits" beside "9 digits")."""
+    m = _QUANTITY.match(other.strip())
+    if not m or (m["pre"], m["post"].strip()) != (key["pre"], key["post"].strip()):
+        return None
+    if m["unit"].strip().rstrip("s") != key["unit"].strip().rstrip("s"):
+        return None
+    return float(m["num"].replace(",", ""))
 
 
 def _rank(option: str) -> float | None:
@@ -143,31 +187,45 @@ def authority(draft: Draft, note: Note) -> str:
     return found.title if found else note.title
 
 
-def _figure_reason(draft: Draft, option: str) -> str:
-    """Why a figure is wrong: the other rule it belongs to, else where it lies from the key."""
-    if option in draft.explain:
-        return draft.explain[option]
-    mine, key = _rank(option), _rank(draft.key)
-    if mine is None or key is None:
-        return f"{option} is not the figure the source sets; it sets {draft.key}"
-    side = "less" if mine < key else "more"
-    return f"{option} is {side} than the {draft.key} the source sets for this"
+def _figure_reason(draft: Draft, option: str, note: Note) -> str | None:
+    """What a wrong figure is: the note's own sentence that gives it, else None.
+
+    A figure the notes do not state is not explained away ("less than the source sets"
+    teaches nothing); the rationale names the key's rule instead.
+    """
+    return draft.explain.get(option) or figure_source(note.text, draft.key, option)
+
+
+def _joined(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def rationale(draft: Draft, options: list[str], answer: str, note: Note) -> str:
     """Why the key is right and what each distractor is instead, citing the public source."""
     cite = f"Source: {authority(draft, note)}."
     parts = [f"{answer} is correct. {sentence(draft.explain.get(draft.key, draft.fact.quote))}"]
+    unexplained: list[str] = []
     for letter, option in zip(LETTERS, options, strict=True):
         if letter == answer:
             continue
         if draft.numeric:
-            why = _figure_reason(draft, option)
+            reason = _figure_reason(draft, option, note)
+            if reason is None:
+                unexplained.append(letter)
+                continue
+            why = reason
         else:
             why = draft.explain.get(option) or (
                 f"{capital(option)} is not the answer the source gives here; it gives {draft.key}"
             )
         parts.append(f"{letter} is wrong. {sentence(why)}")
+    if unexplained:
+        verb = "is" if len(unexplained) == 1 else "are"
+        parts.append(
+            sentence(
+                f"{_joined(unexplained)} {verb} wrong: the figure the source sets is {draft.key}"
+            )
+        )
     if draft.model.startswith("procedure_"):
         steps = [s.strip() for s in draft.fact.fields[1].split(">")]
         parts.append(f"The whole order is: {'; then '.join(clause(s) for s in steps)}.")
@@ -215,7 +273,7 @@ def build_recall_item(
     """An item from a draft with its key at `position` (or in natural order), or None."""
     attempts: list[list[str]] = []
     if draft.numeric and len(draft.fact.alts) < 3:
-        auto = numeric_distractors(draft.key, position)
+        auto = numeric_distractors(draft.key, position, draft.pool)
         if auto:
             attempts.append(auto)
     attempts.extend(_distractor_sets(draft, rng))

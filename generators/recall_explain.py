@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bank.notes import Fact, NoteSet
+from bank.notes import NoteSet
 from bank.text import content_words, normalize_text, starts_with_vowel_sound
 from generators.wording import capital, clause, is_acronym, quoted
 
@@ -67,6 +67,20 @@ _VERBS = frozenset(
         "provide",
         "pays",
         "pay",
+        "consists",
+        "consist",
+        "names",
+        "name",
+        "sets",
+        "set",
+        "protects",
+        "protect",
+        "bars",
+        "bar",
+        "grants",
+        "grant",
+        "requires",
+        "require",
     ]
 )
 _NO_ARTICLE = frozenset(
@@ -228,7 +242,8 @@ def statement(question: str, item: str, category: str) -> str:
         j = next((i for i, w in enumerate(words) if i and w in _VERBS), None)
         if j is not None and ":" not in " ".join(words[:j]):
             noun = " ".join(words[:j])
-            subject = f"the {noun} {item}" if _is_code(item) else item
+            bare = _is_code(item) and not item.lower().startswith(noun.split()[-1].lower())
+            subject = f"the {noun} {item}" if bare else item  # not "the form Form 940"
             verb = _agree(words[j], _plural(item) and not _is_code(item))
             said = " ".join([subject, verb, *words[j + 1 :]])
             return f"{before}{said}." if before else f"{capital(said)}."
@@ -246,6 +261,8 @@ def statement(question: str, item: str, category: str) -> str:
 
 def term_sentence(term: str, definition: str) -> str:
     """What a term means, as a sentence ("The suffix -ectomy means surgical removal.")."""
+    if re.match(r"^Schedule [IV]+$", term):  # DEA schedules are defined by their drugs
+        return f"{term} covers drugs with {clause(definition)}."
     if term.startswith("-"):
         what = f"The suffix {term}"
     elif term.endswith("-"):
@@ -273,18 +290,17 @@ def describe(notes: NoteSet, domain: int, option: str) -> str | None:
     return None
 
 
-def figure_source(notes: NoteSet, fact: Fact, value: str) -> str | None:
-    """The other rule of the domain's notes that sets a figure, as a sentence, or None."""
-    low = normalize_text(value)
-    for other in notes.facts:
-        if (
-            other.kind == "number"
-            and other.note == fact.note
-            and other != fact
-            and normalize_text(other.fields[1]) == low
-        ):
-            return f"{value} answers another question of the notes: “{other.fields[0]}”"
-    return None
+def figure_source(note_text: str, key: str, value: str) -> str | None:
+    """What a distractor figure is, from the note's own sentence that states it, or None.
+
+    "The source gives 1.5 inches elsewhere: For an infant, compress about 1.5 inches." A
+    sentence that states the key too gives the figure's place beside the key's.
+    """
+    said = stating_sentence(note_text, value, "", least=0, avoid=key)
+    if said is None:
+        said = stating_sentence(note_text, value, "", least=0)
+        return f"The source gives {value} in this sentence: {said}" if said else None
+    return f"The source gives {value} elsewhere: {said}"
 
 
 _MARKDOWN = re.compile(r"\*\*|__|`|^#+\s.*$|^\s*[-*]\s+|^\s*\d+\.\s+", re.MULTILINE)
@@ -299,26 +315,52 @@ def prose_sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+", " ".join(body.split())) if s.strip()]
 
 
-def stating_sentence(text: str, value: str, question: str) -> str | None:
-    """The prose sentence that states a figure and is most about the question, or None."""
+def stating_sentence(
+    text: str, value: str, question: str, *, least: int = 2, avoid: str = ""
+) -> str | None:
+    """The prose sentence that states a figure and is most about the question, or None.
+
+    `least` is the fewest content words it must share with the question; a sentence that
+    also states `avoid` (another figure with its unit) is passed over.
+    """
+    forms = _forms(value)
+    if not forms:
+        return None
+    asked = content_words(question)
+    best: tuple[int, bool, str] | None = None
+    for said in prose_sentences(text):
+        if len(said) > 400 or not _states(said, forms, value):
+            continue
+        if avoid and _states(said, _forms(avoid), avoid):
+            continue
+        overlap = len(content_words(said) & asked)
+        named = said.split(" ", 1)[0] not in _PRONOUNS  # "It has 11 characters": whose?
+        if overlap >= least and (best is None or (overlap, named) > best[:2]):
+            best = (overlap, named, said)
+    return best[2] if best else None
+
+
+_PRONOUNS = frozenset(("It", "They", "This", "These", "That", "Its"))
+
+
+def _forms(value: str) -> set[str]:
+    """The ways prose writes a figure's number: "11", and "eleven" for small ones."""
     number = re.match(r"\$?([\d,.]+)", value.strip())
     if not number:
-        return None
+        return set()
     digits = number.group(1).rstrip(".,")
     forms = {digits}
     if digits.isdigit() and int(digits) < len(NUMBER_WORDS):
         forms.add(NUMBER_WORDS[int(digits)])
-    asked = content_words(question)
-    best: tuple[int, str] | None = None
-    for said in prose_sentences(text):
-        tokens = set(re.findall(r"[\w$.,]+", said.lower()))
-        tokens |= {t.strip(".,") for t in tokens} | {t.strip("$.,") for t in tokens}
-        if not forms & tokens or len(said) > 400 or not _with_unit(said, forms, value):
-            continue
-        overlap = len(content_words(said) & asked)
-        if overlap >= 2 and (best is None or overlap > best[0]):
-            best = (overlap, said)
-    return best[1] if best else None
+    return forms
+
+
+def _states(said: str, forms: set[str], value: str) -> bool:
+    """Whether a sentence gives the number with the figure's unit ("11-character" counts)."""
+    spaced = said.lower().replace("-", " ")
+    tokens = set(re.findall(r"[\w$.,]+", spaced))
+    tokens |= {t.strip(".,") for t in tokens} | {t.strip("$.,") for t in tokens}
+    return bool(forms & tokens) and _with_unit(spaced, forms, value)
 
 
 def _with_unit(said: str, forms: set[str], value: str) -> bool:
@@ -326,13 +368,14 @@ def _with_unit(said: str, forms: set[str], value: str) -> bool:
 
     "60 days" and "10 full-time equivalent employees" count; "modifier 50" does not.
     """
-    unit = re.sub(r"^[\$\d,.%\s]+", "", value).split()
+    unit = re.sub(r"^[\$\d,.%\s]+", "", value).replace("-", " ").split()
     if not unit:
         return True
-    want = unit[0].lower()[:4]
+    wants = {u.lower()[:4] for u in unit if len(u) >= 4} or {unit[0].lower()[:4]}
     words = re.findall(r"[\w$.,%-]+", said.lower())
     for i, w in enumerate(words):
-        if w.strip("$.,") in forms and any(n.startswith(want) for n in words[i + 1 : i + 4]):
+        after = words[i + 1 : i + 6]
+        if w.strip("$.,") in forms and any(n.startswith(x) for n in after for x in wants):
             return True
     return False
 

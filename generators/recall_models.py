@@ -16,6 +16,7 @@ state effects as rules, not as outcomes one could observe.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +106,9 @@ DEFINITION_FRAMES = (
 ACT_FRAMES = ("Which term means {d}?", "Which term is defined as {d}?")
 
 
+SCHEDULE = re.compile(r"^Schedule [IV]+$")
+
+
 def word_part(term: str) -> str | None:
     """The kind of word part a term is ("suffix" for "-ectomy"), or None."""
     if term.startswith("-"):
@@ -119,6 +123,8 @@ def word_part(term: str) -> str | None:
 def term_stem(fact: Fact, term: str, definition: str) -> str:
     """The stem asking for a term: "Which suffix means surgical removal?" for word parts."""
     phrase = indefinite(definition)
+    if SCHEDULE.match(term):  # a property is no name: "Which DEA schedule covers drugs with"
+        return f"Which DEA schedule covers drugs with {clause(definition)}?"
     part = word_part(term)
     if part:
         return f"Which {part} means {clause(definition).removeprefix('the ')}?"
@@ -254,25 +260,52 @@ def number_drafts(fact: Fact, note: Note, notes: NoteSet) -> Iterator[Draft]:
     another rule of the domain sets is named for that rule.
     """
     question, value = fact.fields
-    said = stating_sentence(note.text, value, question)
-    explain = {value: said or f"The source gives {value} in answer to this question"}
+    said = stating_sentence(note.text, value, question) or stating_sentence(
+        note.text, value, question, least=1
+    )
+    explain = {value: said or f"The answer to “{question}” is {value}"}
     for alt in fact.alts:
-        found = figure_source(notes, fact, alt)
+        found = figure_source(note.text, value, alt)
         if found:
             explain[alt] = found
+    stated = [] if len(fact.alts) >= 3 else _stated_figures(fact, notes, value)
+    for figure, why in stated:
+        explain.setdefault(figure, why)
     yield Draft(
         fact,
         "numeric_fact",
         0,
         question,
         value,
-        tuple(fact.alts),
+        tuple(fact.alts) or tuple(f for f, _ in stated),
         explain,
         "remember",
         "medium",
         numeric=True,
         hand_picked=bool(fact.alts),
     )
+
+
+def _stated_figures(fact: Fact, notes: NoteSet, value: str) -> list[tuple[str, str]]:
+    """Figures other number facts of the sub-topic give, each with the sentence stating it.
+
+    These make plausible distractors (an SSN's 9 digits beside an NPI's 10) when the fact
+    has no hand-picked ones; a figure no prose sentence states is left out, so every one
+    can be explained. Only figures of the key's unit are kept (build_recall_item checks).
+    """
+    by_note = notes.by_id()
+    out: list[tuple[str, str]] = []
+    for other in notes.facts:
+        if other.kind != "number" or other.topic != fact.topic or other == fact:
+            continue
+        figure = other.fields[1]
+        if normalize_text(figure) == normalize_text(value) or figure in dict(out):
+            continue
+        said = stating_sentence(by_note[other.note].text, figure, other.fields[0], avoid=value)
+        if said:
+            where = "The source gives" if other.note == fact.note else "Another rule gives"
+            out.append((figure, f"{where} {figure} elsewhere: {said}"))
+    return out
 
 
 FIRST_FRAMES = ("What is the first step in {p}?", "In {p}, what comes first?")
@@ -356,7 +389,11 @@ def cause_drafts(fact: Fact, note: Note) -> Iterator[Draft]:
         fact,
         "effect_of_cause",
         0,
-        frame(fact, EFFECT_FRAMES).format(c=clause(cause)),
+        (
+            f"Which misreading can follow when {clause(cause)}?"
+            if effect.startswith("a reader can take")  # a do-not-use abbreviation's error
+            else frame(fact, EFFECT_FRAMES).format(c=clause(cause))
+        ),
         effect,
         tuple(unique([*turns, *(f.fields[1] for f in near), *fact.alts], effect)),
         after,

@@ -136,3 +136,23 @@ def test_notes_check_command(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["notes", "check", "--notes", str(tmp_path)])
     assert bad.exit_code == 1
     assert "fact has no citation" in bad.stderr and "has no note" in bad.stderr
+
+
+def test_a_list_holds_unordered_parts_and_needs_three(tmp_path: Path, blueprint: Blueprint) -> None:
+    # A source that names a message's contents sets no order: `list`, not `procedure`.
+    _write(
+        tmp_path,
+        GOOD_FRONT
+        + "\n".join(
+            [
+                "list: a message | the date; the caller; the number [cms]",
+                "list: too short | one; two [cms]",
+                "list: ordered | one > two > three [cms]",
+            ]
+        )
+        + "\n```\n",
+    )
+    loaded = load_notes(tmp_path, blueprint)
+    reasons = " ".join(p.message for p in loaded.problems)
+    assert "3+ non-empty items" in reasons and "(> orders a procedure)" in reasons
+    assert [f.kind for f in loaded.facts] == ["list"]

@@ -116,8 +116,8 @@ def _emergency(rng: random.Random) -> Scenario:
     stem = (
         f"{c.caller} calls {c.clinician}'s office about {c.patient}, {first(c.caller)}'s "
         f"{relation} and a patient of the practice. {first(c.caller)} says {p} "
-        f"{text.format(m=minutes)}. How should the medical administrative specialist "
-        "handle the call?"
+        f"{text.format(m=minutes)}. Following the office's emergency protocol, how should "
+        "the medical administrative specialist handle the call?"
     )
     wrong = (
         Choice(
