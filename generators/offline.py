@@ -168,8 +168,14 @@ class OfflineGenerator:
         by_fact: dict[str, list[Draft]] = {}
         for d in drafts:
             by_fact.setdefault(d.fact.id, []).append(d)
-        facts = list(by_fact.values())
-        batch.rng.shuffle(facts)
+        shuffled = list(by_fact.values())
+        batch.rng.shuffle(shuffled)
+        # Facts taken note by note in turn: a batch spreads over the notes of its domain
+        # rather than asking three facts of one note (three X12 transactions in a row).
+        by_note: dict[str, list[list[Draft]]] = {}
+        for group in shuffled:
+            by_note.setdefault(group[0].fact.note, []).append(group)
+        facts = list(_round_robin(list(by_note.values())))
         notes_by_id = notes.by_id()
         start = len(batch.items)
         waiting: list[tuple[Draft, set[int] | None]] = []
