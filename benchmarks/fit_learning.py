@@ -17,6 +17,10 @@ column scales set these). `g` is the mean logit gain per unit of log(1 + practic
 the learner-slope spread is the sd of u_i over learners with at least 100 answers (the least
 shrunk; a lower bound). The product takes the mean of the two data sets' `g` and counts half
 their difference as the uncertainty of transferring it to CMAS learners.
+
+`fit_inner` runs the same fit with a seeded 20% of the train learners left out, so that a
+benchmark can choose a setting on train learners the fit has not seen
+(benchmarks/forecast_check.py does); both fits are cached under /tmp.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import datetime as dt
 import json
 import sys
 import time
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +52,8 @@ SCALES = {
     "learner_gain": 0.3,
 }
 MIN_ANSWERS_FOR_SPREAD = 100
+INNER_SHARE = 0.2
+"""Share of the train learners held out by `fit_inner` to choose settings on."""
 CACHE = Path("/tmp/cmas-prep-bench")
 """Where fitted results are cached between runs (the fit takes minutes)."""
 
@@ -73,11 +80,40 @@ def fit_dataset(name: str, cache: Path | None = CACHE) -> dict[str, Any]:
     return result
 
 
-def _fit(name: str) -> dict[str, Any]:
+def inner_split(users: Iterable[int], seed: int = 0) -> set[int]:
+    """The train learners `fit_inner` holds out: a seeded `INNER_SHARE` of them."""
+    ids = np.array(sorted(set(users)))
+    np.random.default_rng(seed).shuffle(ids)
+    return {int(u) for u in ids[: round(len(ids) * INNER_SHARE)]}
+
+
+def fit_inner(name: str, cache: Path | None = CACHE) -> dict[str, Any]:
+    """The same fit on the train learners outside `inner_split`; "held" lists the others.
+
+    For choosing a setting on train learners the fit has not seen (never on the test file).
+    Cached like `fit_dataset`.
+    """
+    path = None if cache is None else cache / f"fit2_inner_{name}.json"
+    if path is not None and path.exists():
+        cached: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return cached
+    users = pd.read_csv(DATA / name / "preprocessed_data_train.csv", sep="\t").user_id
+    held = inner_split(users)
+    result = _fit(name, held)
+    result["held"] = sorted(held)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result), encoding="utf-8")
+    return result
+
+
+def _fit(name: str, exclude: Collection[int] = ()) -> dict[str, Any]:
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
     df = pd.read_csv(DATA / name / "preprocessed_data_train.csv", sep="\t")
+    if exclude:  # fit_inner: leave these learners out
+        df = df[~df.user_id.isin(set(exclude))].reset_index(drop=True)
     t = opportunities(df)
     x_log = np.log1p(t)
     skill = pd.factorize(df.skill_id)[0]

@@ -35,7 +35,6 @@ from bank.models import Blueprint, Item
 from bank.notes import NoteSet, load_notes
 from bank.text import normalize_text
 from generators.offline import supported_items
-from generators.recall_pools import turned
 from pipelines.generation import split_by_weight
 from pipelines.jobs import GenerationJob, generate
 from pipelines.learners import TYPICAL
@@ -101,9 +100,6 @@ def foreign_distractors(item: Item, notes: NoteSet) -> list[str]:
     allowed |= {normalize_text(step) for f in note.facts for v in f.fields for step in v.split(">")}
     allowed |= {normalize_text(a) for a in fact.alts}
     key = normalize_text(item.key_text)
-    # The key with its direction turned ("the asset balance is unchanged") is the key's own
-    # concept misread, not a borrowed one.
-    allowed |= {normalize_text(t) for t in turned(item.key_text)}
     for members in notes.confusable_sets(item.domain):
         if key in {normalize_text(m) for m in members}:
             allowed |= {normalize_text(m) for m in members}

@@ -10,14 +10,17 @@ of domains. The test file is read once, for the final report.
 
 Headline ("product path"): planner.learner_fit.fit_learner_model on the train learners, the
 function the product runs on its stored answers (difficulties, then the prior's spread,
-forgetting and practice gain chosen on held-out train learners), then the online model
-(predict_correct / update) on each test learner. Also printed: item difficulty alone, and the
-online model with the default prior (what the product ran before it fitted its prior).
+forgetting, practice gain and the weight of a learner's earlier answers to the same item,
+all chosen on held-out train learners, never on the test file), then the online model
+(predict_correct / update, given the item) on each test learner. Also printed: item
+difficulty alone, and the online model with the default prior (what the product ran before
+it fitted its prior).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -77,10 +80,9 @@ def run(name: str) -> dict[str, float] | None:
         "difficulty only": roc_auc_score(y_test, p_diff),
     }
     print(
-        f"[{name}] fitted on train: prior mean={prior.mean:.2f} sd={prior.sd} "
-        f"domain_sd={prior.domain_sd} forgetting={prior.forgetting} "
-        f"practice_gain={prior.practice_gain} overall_forgetting={prior.overall_forgetting}; "
-        f"C={fitted.regularization}; held-out train AUC {fitted.holdout_auc:.4f}; "
+        f"[{name}] fitted on train: prior "
+        + " ".join(f"{k}={v:.4g}" for k, v in dataclasses.asdict(prior).items())
+        + f"; C={fitted.regularization}; held-out train AUC {fitted.holdout_auc:.4f}; "
         f"{time.perf_counter() - start:.0f}s"
     )
     return result

@@ -26,7 +26,9 @@ from generators.wording import Lexicon
 
 NAME = "offline"
 VERSION = "2.0"
-SCENARIO_SHARE = 0.5  # of each domain's items, when its families can supply them
+SCENARIO_SHARE = 0.7  # of each domain's items, when its families can supply them
+"""Scenario items were usable in 145 of 148 blind reviews (rounds 2-4), recall items in
+114 of 140: most of a batch comes from scenario families."""
 DRAWS_PER_MODEL = 3  # draws tried for one item of an item model before moving on
 SUPPLY_INSTANCES = 4  # scenario instances per item model counted as the domain's supply
 LETTER_SLACK = 2  # keys a letter may run ahead before fixed-position recall items wait

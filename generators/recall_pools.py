@@ -7,7 +7,6 @@ bank, or (for an effect) is about the same thing. These functions decide it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from bank.notes import Fact, NoteSet
@@ -96,40 +95,3 @@ def one_kind(term: str, siblings: list[Fact], close: int) -> list[Fact]:
     if len(best) < 3:
         return siblings
     return [*siblings[:close], *best]
-
-
-def shared_words(effect: str, other: str) -> int:
-    """How many words that are not generic in this bank two effects share."""
-    return len((content_words(effect) & content_words(other)) - GENERIC)
-
-
-_TURNS = (("increases", "decreases"), ("rises", "falls"), ("more", "less"))
-
-
-def turned(effect: str) -> list[str]:
-    """The effect with its direction turned: the misreading of a rule's direction.
-
-    "the asset balance decreases" -> "the asset balance increases", "the asset balance
-    is unchanged": distractors about the very account the stem names.
-    """
-    out = []
-    for a, b in _TURNS:
-        for this, that in ((a, b), (b, a)):
-            pattern = re.compile(rf"\b{this}\b")
-            if pattern.search(effect):
-                out.append(pattern.sub(that, effect, count=1))
-                if this in ("increases", "decreases", "rises", "falls"):
-                    out.append(pattern.sub("is unchanged", effect, count=1))
-                return out
-    return out
-
-
-def same_effect(effect: str, other: str) -> bool:
-    """Whether another cause's effect is of the key's kind: about the same thing.
-
-    Two shared words that are not generic ("asset balance" beside "asset balance"); a
-    single shared "balance" puts an expense account beside an asset account, and a W-2
-    deadline beside a tax withholding shares nothing.
-    """
-    shared = (content_words(effect) & content_words(other)) - GENERIC
-    return len(shared) >= min(2, len(content_words(effect) - GENERIC))

@@ -9,7 +9,10 @@ function, so the benchmark's headline is the product's own path.
    others) and practice gain on the other
    learners, by the next-answer ROC AUC of the online model (planner.mastery), each answer
    predicted from that learner's earlier answers only.
-3. With that prior, choose the calibration strength the same way; calibrate again on every
+3. Refine that prior one setting at a time (`REFINEMENTS`: faster fading of the other
+   domains, and the learner's earlier answers to the same item), keeping a change only when
+   it raises the held-out AUC.
+4. With that prior, choose the calibration strength the same way; calibrate again on every
    learner.
 """
 
@@ -30,6 +33,12 @@ DOMAIN_SD = (0.7, 1.0)
 PRACTICE_GAIN = (0.0, 0.15, 0.3)
 OVERALL_FORGETTING = (1.0, 0.995)
 HOLDOUT_SHARE = 0.2
+REFINEMENTS: tuple[tuple[str, tuple[float, ...]], ...] = (
+    ("overall_forgetting", (0.98,)),
+    ("item_success_gain", (-0.3, -0.6)),
+    ("item_failure_gain", (-0.3, 0.3)),
+)
+"""Prior settings tried one at a time after the grid (greedy, on the held-out learners)."""
 REGULARIZATION = (1.0, 3.0)
 """Calibration strengths tried (inverse L2 penalty), the first for choosing the prior."""
 
@@ -62,9 +71,9 @@ def online_predictions(
         state = initial_state(prior)
         for r in answers:
             b = calibration.difficulty(r.item_id, r.domain)
-            preds.append(predict_correct(state, r.domain, b))
+            preds.append(predict_correct(state, r.domain, b, r.item_id))
             ys.append(r.correct)
-            state = update(state, r.domain, b, r.correct)
+            state = update(state, r.domain, b, r.correct, r.item_id)
     return preds, ys
 
 
@@ -105,6 +114,12 @@ def fit_learner_model(responses: Sequence[ResponseRecord], seed: int = 0) -> Lea
             score = auc(*online_predictions(held_groups, first, prior))
             if score > best[0] + 1e-6:
                 best = (score, prior)
+        for name, values in REFINEMENTS:
+            for value in values:
+                prior = dataclasses.replace(best[1], **{name: value})
+                score = auc(*online_predictions(held_groups, first, prior))
+                if score > best[0] + 1e-6:
+                    best = (score, prior)
     strength = REGULARIZATION[0]
     if held_groups:
         for c in REGULARIZATION[1:]:
@@ -112,14 +127,7 @@ def fit_learner_model(responses: Sequence[ResponseRecord], seed: int = 0) -> Lea
             if score > best[0] + 1e-6:
                 best, strength = (score, best[1]), c
     final = calibrate(responses, strength)
-    prior = Prior(
-        mean=final.ability_mean,
-        sd=best[1].sd,
-        domain_sd=best[1].domain_sd,
-        forgetting=best[1].forgetting,
-        practice_gain=best[1].practice_gain,
-        overall_forgetting=best[1].overall_forgetting,
-    )
+    prior = dataclasses.replace(best[1], mean=final.ability_mean)
     return LearnerModelFit(final, prior, best[0], strength)
 
 

@@ -69,6 +69,18 @@ class Prior:
             the estimate follows a learner who improves (the benchmarks tune 0.95), but old
             evidence fades toward the overall ability, so in a domain far above it a right
             answer can lower the estimate a little.
+        practice_gain: logit gained per unit of log(1 + answers in the domain), whatever
+            their outcome (the learning curve of additive-factors models).
+        overall_forgetting: weight kept by the other domains' evidence at each answer.
+        success_gain, failure_gain: logit gained per unit of log(1 + right answers) and of
+            log(1 + wrong answers) in the domain, on top of ``practice_gain`` (PFA's
+            separate gains for successes and failures; Pavlik et al. 2009). The default 0
+            leaves them out.
+        item_success_gain, item_failure_gain: logit offset per unit of log(1 + right
+            answers) and of log(1 + wrong answers) the learner gave earlier to the same
+            item: a learner who got an item wrong tends to get it wrong again, more than
+            their domain ability says. 0 (the default) leaves them out and keeps no
+            per-item record in the state.
     """
 
     mean: float = 0.0
@@ -77,6 +89,15 @@ class Prior:
     forgetting: float = 1.0
     practice_gain: float = 0.0
     overall_forgetting: float = 1.0
+    success_gain: float = 0.0
+    failure_gain: float = 0.0
+    item_success_gain: float = 0.0
+    item_failure_gain: float = 0.0
+
+    @property
+    def tracks_items(self) -> bool:
+        """Whether the state keeps each item's earlier outcomes (an item gain is set)."""
+        return self.item_success_gain != 0.0 or self.item_failure_gain != 0.0
 
     def __post_init__(self) -> None:
         if self.sd <= 0 or self.domain_sd <= 0:
@@ -108,6 +129,8 @@ class MasteryState:
     sum_natural: float = 0.0  # sum over domains of E_d / (1 + domain_sd^2 W_d)
     n: int = 0
     n_correct: int = 0
+    items: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """Right and wrong answers so far per item (kept only when the prior has item gains)."""
 
 
 @dataclass(frozen=True)
@@ -154,11 +177,29 @@ def _overall(state: MasteryState) -> tuple[float, float]:
 
 
 def practice_offset(state: MasteryState, domain: int) -> float:
-    """The logit the learner has gained by practice in a domain so far (``practice_gain``)."""
-    gain = state.prior.practice_gain
-    if gain == 0.0:
+    """The logit the learner has gained by practice in a domain so far.
+
+    ``practice_gain`` per log answer, plus ``success_gain`` and ``failure_gain`` per log
+    right and wrong answer (see :class:`Prior`).
+    """
+    p = state.prior
+    if p.practice_gain == 0.0 and p.success_gain == 0.0 and p.failure_gain == 0.0:
         return 0.0
-    return gain * math.log1p(state.domains.get(domain, _NO_EVIDENCE).n)
+    ev = state.domains.get(domain, _NO_EVIDENCE)
+    return (
+        p.practice_gain * math.log1p(ev.n)
+        + p.success_gain * math.log1p(ev.n_correct)
+        + p.failure_gain * math.log1p(ev.n - ev.n_correct)
+    )
+
+
+def item_offset(state: MasteryState, item_id: str | None) -> float:
+    """The logit offset of the learner's earlier answers to this same item (see `Prior`)."""
+    p = state.prior
+    if item_id is None or not p.tracks_items:
+        return 0.0
+    right, wrong = state.items.get(item_id, (0, 0))
+    return p.item_success_gain * math.log1p(right) + p.item_failure_gain * math.log1p(wrong)
 
 
 def overall_ability(state: MasteryState) -> tuple[float, float]:
@@ -183,22 +224,47 @@ def domain_moments(state: MasteryState, domain: int) -> tuple[float, float, floa
     return mean, var, r * math.sqrt(g_var)
 
 
-def predict_correct(state: MasteryState, domain: int, difficulty: float) -> float:
+def predict_correct(
+    state: MasteryState, domain: int, difficulty: float, item_id: str | None = None
+) -> float:
     """Probability that the learner answers an item of this difficulty correctly.
 
     Integrates over the ability's uncertainty (probit approximation), so an unknown domain
-    gives a prediction pulled toward 0.5 rather than a confident one.
+    gives a prediction pulled toward 0.5 rather than a confident one. With `item_id`, the
+    learner's earlier answers to that item count too (the prior's item gains).
     """
     mean, var, _ = domain_moments(state, domain)
-    mean += practice_offset(state, domain)
+    mean += practice_offset(state, domain) + item_offset(state, item_id)
     return sigmoid((mean - difficulty) / math.sqrt(1.0 + PROBIT * var))
 
 
-def update(state: MasteryState, domain: int, difficulty: float, correct: bool) -> MasteryState:
-    """The state after one more answer; ``state`` is left unchanged."""
-    # The evidence is about the ability before practice: the practice gain so far acts as
-    # an easier item.
-    difficulty = difficulty - practice_offset(state, domain)
+def update(
+    state: MasteryState,
+    domain: int,
+    difficulty: float,
+    correct: bool,
+    item_id: str | None = None,
+) -> MasteryState:
+    """The state after one more answer; ``state`` is left unchanged.
+
+    Pass `item_id` so that a prior with item gains records the item's outcome (and reads
+    the answer net of the learner's earlier answers to it).
+    """
+    new = _updated(state, domain, difficulty, correct, item_id)
+    if item_id is None or not state.prior.tracks_items:
+        return new
+    right, wrong = state.items.get(item_id, (0, 0))
+    items = dict(state.items)
+    items[item_id] = (right + 1, wrong) if correct else (right, wrong + 1)
+    return replace(new, items=items)
+
+
+def _updated(
+    state: MasteryState, domain: int, difficulty: float, correct: bool, item_id: str | None
+) -> MasteryState:
+    # The evidence is about the ability before practice: the practice gain so far (and what
+    # the learner's earlier answers to this item say) acts as an easier item.
+    difficulty = difficulty - practice_offset(state, domain) - item_offset(state, item_id)
     mean, var, _ = domain_moments(state, domain)
     kappa = 1.0 / math.sqrt(1.0 + PROBIT * var)
     p = sigmoid(kappa * (mean - difficulty))
@@ -307,7 +373,8 @@ def replay(
     """Fold one learner's answers into a state, oldest first (stable for equal times)."""
     state = initial_state(prior)
     for r in sorted(responses, key=lambda r: r.answered_at):
-        state = update(state, r.domain, _difficulty(calibration, r.item_id, r.domain), r.correct)
+        b = _difficulty(calibration, r.item_id, r.domain)
+        state = update(state, r.domain, b, r.correct, r.item_id)
     return state
 
 

@@ -206,3 +206,29 @@ def test_a_prior_can_be_moved_and_is_validated():
     for bad in ({"sd": 0.0}, {"domain_sd": -1.0}, {"forgetting": 0.0}, {"forgetting": 1.5}):
         with pytest.raises(ValueError):
             Prior(**bad)
+
+
+def test_item_gains_read_the_learners_earlier_answers_to_the_same_item() -> None:
+    prior = Prior(item_success_gain=-0.3, item_failure_gain=-0.5)
+    state = update(initial_state(prior), 1, 0.0, False, "a")
+    assert state.items == {"a": (0, 1)}
+    # Got "a" wrong before: less likely right on it than on a fresh item just as hard.
+    assert predict_correct(state, 1, 0.0, "a") < predict_correct(state, 1, 0.0, "b")
+    assert predict_correct(state, 1, 0.0) == predict_correct(state, 1, 0.0, "b")
+    history = [
+        ResponseRecord("l", "a", 1, c, T0 + timedelta(minutes=k))
+        for k, c in enumerate([False, True])
+    ]
+    assert replay(history, {"a": 0.0}, prior).items == {"a": (1, 1)}
+
+
+@given(answers)
+def test_without_item_gains_an_item_id_changes_nothing(
+    history: list[tuple[int, float, bool]],
+) -> None:
+    plain = initial_state()
+    named = initial_state()
+    for k, (domain, b, right) in enumerate(history):
+        plain = update(plain, domain, b, right)
+        named = update(named, domain, b, right, f"i{k % 3}")
+    assert named == plain and not named.items

@@ -12,12 +12,11 @@ import pytest
 
 from bank.models import Blueprint, Item
 from bank.notes import NoteSet, load_notes
-from bank.text import content_words, normalize_text
+from bank.text import normalize_text
 from generators.base import GenerationRequest
 from generators.offline import SCENARIO_SHARE, OfflineGenerator, supported_items
 from generators.recall import build_recall_item, natural_order, numeric_distractors
 from generators.recall_models import drafts_for
-from generators.recall_pools import GENERIC, turned
 from generators.scenarios.catalog import FAMILIES
 from validators.flaws import check_flaws
 from validators.grounding import quote_support
@@ -32,7 +31,6 @@ RECALL_MODELS = {
     "procedure_first_step",
     "procedure_next_step",
     "procedure_last_step",
-    "effect_of_cause",
 }
 SCENARIO_MODELS = {f"{f.id}/{m}" for f in FAMILIES for m in f.models}
 
@@ -163,15 +161,13 @@ def test_topic_and_difficulty_filters(notes: NoteSet, blueprint: Blueprint) -> N
 
 def _concept_class(item: Item, notes: NoteSet) -> set[str]:
     """What may stand beside a recall item's key: its note's facts, its fact's hand-picked
-    alternatives, the members of a confusable set holding the key (and their definitions),
-    and an effect's own key with its direction turned ("... increases" for "... decreases")."""
+    alternatives, the members of a confusable set holding the key (and their definitions)."""
     note_id, line = item.extra["fact"].rsplit(":", 1)
     note = notes.by_id()[note_id]
     fact = next(f for f in note.facts if f.line == int(line))
     allowed = {normalize_text(v) for f in note.facts for v in f.fields}
     allowed |= {normalize_text(s) for f in note.facts for v in f.fields for s in v.split(">")}
     allowed |= {normalize_text(a) for a in fact.alts}
-    allowed |= {normalize_text(t) for t in turned(item.key_text)}
     for members in notes.confusable_sets(item.domain):
         if normalize_text(item.key_text) in {normalize_text(m) for m in members}:
             allowed |= {normalize_text(m) for m in members}
@@ -195,7 +191,7 @@ def test_recall_distractors_come_only_from_the_facts_concept_class(
             distractors = [o for o, x in zip(item.options, "ABCD", strict=True) if x != item.answer]
             assert all(normalize_text(o) in allowed for o in distractors), item
             checked += 1
-    assert checked > 400
+    assert checked > 350  # recall items of every kind but causes (asked in scenarios)
 
 
 def test_items_of_one_fact_share_an_enemy_group_and_the_reverse_model_is_gone(
@@ -277,33 +273,6 @@ def test_every_distractor_is_named_for_what_it_is(supply: dict[int, list[Item]])
                 assert normalize_text(option)[:12] in normalize_text(said) or (
                     item.extra["item_model"] in ("definition_from_term", "category_from_item")
                 ), (option, said)
-
-
-def test_effect_distractors_are_about_the_same_thing_as_the_key(
-    supply: dict[int, list[Item]],
-) -> None:
-    checked = 0
-    for items in supply.values():
-        for item in items:
-            if item.extra.get("item_model") != "effect_of_cause":
-                continue
-            key = content_words(item.key_text) - GENERIC
-            for letter, option in zip("ABCD", item.options, strict=True):
-                if letter != item.answer:
-                    assert key & content_words(option), (item.stem, option)
-            checked += 1
-    assert checked > 10
-
-
-def test_credit_to_an_asset_is_asked_beside_the_asset_account(notes: NoteSet) -> None:
-    draft = next(
-        d
-        for d in drafts_for(notes, 6)
-        if d.model == "effect_of_cause" and "credits an asset" in d.stem
-    )
-    assert "the asset balance increases" in draft.pool
-    assert "the asset balance is unchanged" in draft.pool
-    assert "the expense balance increases" not in draft.pool[:2]
 
 
 def test_a_one_word_term_stands_beside_terms_of_one_kind(notes: NoteSet) -> None:
@@ -400,8 +369,14 @@ def test_stated_figures_of_the_domain_become_distractors() -> None:
     ]
 
 
-def test_do_not_use_abbreviation_distractors_hold_no_remedy(notes: NoteSet) -> None:
-    drafts = [d for d in drafts_for(notes, 1) if d.model == "effect_of_cause"]
-    hs = next(d for d in drafts if "HS for half-strength" in d.stem)
-    assert hs.stem.startswith("Which misreading can follow when")
-    assert not any("ISMP advises" in p for p in hs.pool)
+def test_no_recall_item_asks_for_the_effect_of_a_cause(
+    supply: dict[int, list[Item]], notes: NoteSet
+) -> None:
+    """Blind reviewers sent back every recall item of a cause (6 of 6 over three rounds):
+    its options, other causes' effects, are eliminated without the content. Causes are
+    asked inside scenarios, where the situation carries them."""
+    causes = {f.id for f in notes.facts if f.kind == "cause"}
+    assert causes
+    for items in supply.values():
+        for item in items:
+            assert item.extra.get("fact") not in causes, item.stem

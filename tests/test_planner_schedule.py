@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from planner.interleave import assign_days
-from planner.learner_fit import fit_learner_model
+from planner.learner_fit import fit_from_dict, fit_learner_model, fit_to_dict
 from planner.mastery import Prior, ResponseRecord, domain_mastery, initial_state, update
 from planner.readiness import bounded_chance, describe_pass_chance
 
@@ -83,3 +83,17 @@ def test_fit_learner_model_chooses_a_prior_on_held_out_learners() -> None:
     assert 0.0 <= fitted.holdout_auc <= 1.0
     assert fitted.prior.practice_gain in (0.0, 0.15, 0.3)
     assert set(fitted.calibration.items) == {f"i{k}" for k in range(6)}
+
+
+def test_a_stored_fit_round_trips_and_an_older_one_without_item_gains_still_reads() -> None:
+    t0 = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    rows = [
+        ResponseRecord(f"l{n}", f"i{k % 4}", 1, (n + k) % 3 > 0, t0 + k * dt.timedelta(1))
+        for n in range(10)
+        for k in range(8)
+    ]
+    fitted = fit_learner_model(rows)
+    data = fit_to_dict(fitted)
+    assert fit_from_dict(data) == fitted
+    older = {**data, "prior": {k: v for k, v in data["prior"].items() if not k.startswith("item_")}}
+    assert fit_from_dict(older).prior.item_success_gain == 0.0
