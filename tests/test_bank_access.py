@@ -54,9 +54,9 @@ def test_read_of_an_old_bank_migrates_it_once_then_reads_only(db: Path) -> None:
         pass  # migrated, and remembered as migrated
     # Roll the file back to its first migration behind the BankFile's back.
     con = duckdb.connect(str(db))
-    assert ALL[-1] == "0005_learner_profile"  # undone here: update when a migration is added
-    con.execute("ALTER TABLE learners DROP COLUMN profile")
-    con.execute("ALTER TABLE learners DROP COLUMN updated_at")
+    assert ALL[-1] == "0007_review_sessions"  # undone here: update when a migration is added
+    con.execute("ALTER TABLE reviewers DROP COLUMN session_gen")
+    con.execute("ALTER TABLE review_events DROP COLUMN event_id")
     con.execute("DELETE FROM _migrations WHERE name = ?", [ALL[-1]])
     con.close()
     with bank.read() as store:
