@@ -36,6 +36,7 @@ from generators.recall_explain import (
 from generators.recall_pools import (
     confusables,
     likeness,
+    narrower_kind,
     one_kind,
     same_kind,
     unique,
@@ -144,6 +145,9 @@ def term_drafts(fact: Fact, note: Note, notes: NoteSet, lexicon: Lexicon) -> Ite
     ]
     same_note.sort(key=lambda f: -likeness(definition, f.fields[1]))  # nearest concept first
     siblings = list(dict.fromkeys([*close, *same_note]))
+    # A kind of the key is no distractor: "Single-line correction" also meets the
+    # definition of a "Correction" (a second defensible answer, a blind reviewer found).
+    siblings = [f for f in siblings if not narrower_kind(f.fields[0], term)]
     siblings = one_kind(term, siblings, len(close))
     what = {f.fields[0]: term_sentence(lexicon.inline(f.fields[0]), f.fields[1]) for f in siblings}
     what[term] = term_sentence(lexicon.inline(term), definition)

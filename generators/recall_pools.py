@@ -55,6 +55,11 @@ def head(name: str) -> str:
     return next(iter(content_words(words[-1])), words[-1].lower()) if len(words) > 1 else ""
 
 
+def narrower_kind(name: str, key: str) -> bool:
+    """Whether `name` is a kind of `key` ("Single-line correction" of "Correction")."""
+    return not head(key) and bool(head(name)) and head(name) in content_words(key)
+
+
 def same_kind(key_name: str, key_text: str, name: str, text: str) -> bool:
     """Whether a sibling is the same kind of thing as the key, so that it can stand beside it.
 

@@ -172,7 +172,7 @@ def build_scenario_item(
         return Item(
             domain=family.domain,
             topic=family.topic,
-            stem=scenario.stem,
+            stem=scenario.stem[:1].upper() + scenario.stem[1:],  # "a commercial PPO ..." opens
             options=texts,
             answer=answer,
             rationale=rationale(scenario, options, facts),

@@ -79,8 +79,11 @@ def _setting(
     occurred, discovered = _dates(rng, months)
     incident = rng.choice(INCIDENTS).format(n=n)
     text = (
-        f"On {long_date(occurred)}, at {clinician}'s practice, {incident}. The privacy "
-        f"officer, {officer}, learned of it on {long_date(discovered)}, and the practice's "
+        # Discovery is when anyone in the workforce first knew (45 CFR 164.404(a)(2)), so
+        # the stem says the practice first learned of it then, not only its officer.
+        f"On {long_date(occurred)}, at {clinician}'s practice, {incident}. The practice "
+        f"first learned of it on {long_date(discovered)}, when the privacy officer, "
+        f"{officer}, was told, and the practice's "
         "risk assessment gave no basis for finding a low probability that the PHI was "
         "compromised."
     )
