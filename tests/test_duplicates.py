@@ -18,7 +18,7 @@ from validators.detector import SEMANTIC_OFF, DuplicateRef, LayeredDetector, def
 from validators.encoders import HashingEncoder
 from validators.enemies import find_enemies
 from validators.identifiers import identifiers_agree
-from validators.layer import LEXICAL_ALONE_RULE, LEXICAL_RULE, SEMANTIC_RULE
+from validators.layer import LEXICAL_ALONE_RULE
 from validators.lexical import LexicalLayer
 from validators.semantic import SemanticLayer
 from validators.similarity import (
@@ -154,40 +154,63 @@ def test_numbers_codes_and_letters_in_keys_tell_items_apart() -> None:
 
 
 @pytest.mark.parametrize(
+    ("key_a", "key_b"), [("first level", "third level"), ("three times a day", "twice a day")]
+)
+def test_keys_naming_other_ordinals_or_multiples_disagree(key_a: str, key_b: str) -> None:
+    stem = "What is the expected result when this happens?"
+    assert not identifiers_agree(stem, key_a, stem, key_b)
+    assert identifiers_agree(stem, key_a, stem, key_a.lower())
+
+
+# The hand list of opposite words (`_OPPOSITES`) and the template-slot rule
+# (`other_subject`) were fitted to the old labeled pairs and are gone (issue #14): the pair
+# classifier tells these apart from the options and the template features instead.
+@pytest.mark.parametrize(
     ("key_a", "key_b"),
     [
         ("Debit entry to a liability account", "Credit entry to a liability account"),
         ("an input device", "an output device"),
         ("Increase in the liability's balance", "Decrease in the liability's balance"),
         ("HIPAA Privacy Rule", "HIPAA Security Rule"),
-        ("first level", "third level"),
-        ("three times a day", "twice a day"),
     ],
 )
-def test_keys_naming_opposite_poles_or_other_ordinals_disagree(key_a: str, key_b: str) -> None:
+def test_the_default_detector_tells_opposite_keys_apart(key_a: str, key_b: str) -> None:
     stem = "What is the expected result when this happens?"
-    assert not identifiers_agree(stem, key_a, stem, key_b)
-    assert identifiers_agree(stem, key_a, stem, key_a.lower())
+    options = [key_a, key_b, "No entry at all", "An entry to an asset account"]
+    first, other_key = item(stem, options, "A"), item(stem, options, "B")
+    same_key = item("What happens as a result of this?", [key_b, key_a, *options[2:]], "A")
+    detector = default_detector(cache=MemoryEmbeddingCache())
+    found = detector.find([other_key, same_key], [first], ["x", "y"])
+    assert found[0] == [] and [r.of for r in found[1]] == ["x"]
 
 
-def test_one_template_with_another_subject_is_no_duplicate() -> None:
-    key = "Schedule III"
-    assert not identifiers_agree(
-        "In which DEA schedule is ketamine placed?",
-        key,
-        "In which DEA schedule is Tylenol with codeine placed?",
-        key,
-    )
-    # A reworded stem with the same subject still agrees.
-    assert identifiers_agree(
-        "In which DEA schedule is ketamine placed?",
-        key,
-        "Ketamine is placed in which DEA schedule?",
-        key,
-    )
+def test_one_template_with_another_subject_or_number_is_no_duplicate() -> None:
+    options = ["Schedule I", "Schedule II", "Schedule III", "Schedule IV"]
+    ketamine = item("In which DEA schedule is ketamine placed?", options, "C")
+    tylenol = item("In which DEA schedule is Tylenol with codeine placed?", options, "C")
+    reworded = item("Ketamine is placed in which DEA schedule?", options[::-1], "B")
+    detector = default_detector(cache=MemoryEmbeddingCache())
+    assert detector.find([tylenol], [ketamine], ["x"]) == [[]]
+    assert ketamine.id in {r.of for r in detector.find([reworded], [ketamine], ["x"])[0]}
+    batch_1 = item("Which claim form does the office use for claim batch 1?", CLAIM_OPTIONS)
+    batch_2 = item("Which claim form does the office use for claim batch 2?", CLAIM_OPTIONS)
+    assert detector.find([batch_2], [batch_1], ["x"]) == [[]]
     assert identifiers_agree(
         CLAIM.stem, CLAIM.key_text, CLAIM_REWORDED.stem, CLAIM_REWORDED.key_text
     )
+
+
+def test_two_item_models_of_one_family_with_other_keys_are_no_duplicates() -> None:
+    stem = "Ana Lee, an adult, tells the specialist at checkout about the referral. What now?"
+    options = ["Record the refusal", "Notify the physician", "Schedule it", "Do nothing"]
+    refuses = item(stem, options).model_copy(update={"enemy_group": "d1-consent/refuses"})
+    asks = item(stem.replace("Ana Lee", "Bo Kim"), options, "B").model_copy(
+        update={"enemy_group": "d1-consent/questions"}
+    )
+    same_key = asks.model_copy(update={"answer": "A"})
+    detector = default_detector(cache=MemoryEmbeddingCache())
+    assert detector.find([asks], [refuses], ["x"]) == [[]]
+    assert refuses.id in {r.of for r in detector.find([same_key], [refuses], ["x"])[0]}
 
 
 def test_the_bank_index_is_built_once_per_bank() -> None:
@@ -330,9 +353,9 @@ def test_default_detector_without_the_model_says_how_to_install_it(
     assert 'pip install -e ".[semantic]"' in SEMANTIC_OFF and "torch==2.13.0" in SEMANTIC_OFF
 
 
-def test_default_detector_with_an_encoder_has_every_layer() -> None:
+def test_default_detector_is_exact_then_the_pair_classifier() -> None:
     detector = default_detector(encoder=HashingEncoder(), cache=MemoryEmbeddingCache())
-    assert detector.kinds == ["exact", "semantic", "lexical"]
+    assert detector.kinds == ["exact", "semantic"]
 
 
 def test_semantic_layer_catches_a_paraphrase_and_not_hard_negatives(minilm: MemoEncoder) -> None:
@@ -381,29 +404,26 @@ def test_lexical_layer_alone_on_the_labeled_set(labeled) -> None:
     a, b, truth = labeled
     pred = exact_pairs(a, b) | score_pairs(LexicalLayer(), a, b).decide(LEXICAL_ALONE_RULE)
     precision, recall = precision_recall(pred, truth)
-    assert precision >= 0.9 and recall >= 0.75  # measured 0.926 / 0.843
+    # Measured 0.670 / 0.865 since the hand lists fitted to these pairs (`_OPPOSITES`,
+    # `other_subject`) went (issue #14); with them 0.926 / 0.843. Lexical alone is the
+    # fallback when the packaged model is not installed.
+    assert precision >= 0.65 and recall >= 0.85
 
 
-def test_combined_detector_reaches_090_precision_and_recall(labeled, minilm: MemoEncoder) -> None:
-    a, b, truth = labeled
-    pred = (
-        exact_pairs(a, b)
-        | score_pairs(SemanticLayer(minilm), a, b).decide(SEMANTIC_RULE)
-        | score_pairs(LexicalLayer(), a, b).decide(LEXICAL_RULE)
-    )
-    precision, recall = precision_recall(pred, truth)
-    assert precision >= 0.9 and recall >= 0.9
+def test_find_agrees_with_the_labels(labeled) -> None:
+    """The product's detector, bank = first items, batch = second items.
 
-
-def test_find_agrees_with_the_labels(labeled, minilm: MemoEncoder) -> None:
-    """The detector itself, bank = first items, batch = second items."""
+    These old pairs are calibration pairs (benchmarks/dedup.py reports held-out figures);
+    measured 0.809 / 1.0: their many template-built hard negatives were what the removed
+    hand rules had been fitted to.
+    """
     a, b, truth = labeled
     bank = list({x.id: x for x in a}.values())
-    detector = default_detector(encoder=minilm, cache=MemoryEmbeddingCache())
+    detector = default_detector(cache=MemoryEmbeddingCache())
     found = detector.find(b, bank, [f"line:{n}" for n in range(len(b))])
     pred = np.array([x.id in {r.of for r in refs} for x, refs in zip(a, found, strict=True)])
     precision, recall = precision_recall(pred, truth)
-    assert precision >= 0.9 and recall >= 0.9
+    assert precision >= 0.8 and recall >= 0.95
 
 
 # ---------------------------------------------------------------------------
@@ -462,3 +482,46 @@ def test_no_enemy_without_the_key_or_without_the_topic_or_for_generic_keys() -> 
     assert find_enemies([CLAIM, HOSPITAL, CLAIM_REWORDED]) == []  # topic shared, key not named
     assert find_enemies([generic, mentions]) == []
     assert find_enemies([]) == []
+
+
+def test_top_neighbours_keeps_each_rows_best_k_above_the_floor() -> None:
+    from validators.pair_detector import top_neighbours
+
+    rng = np.random.default_rng(3)
+    queries = rng.standard_normal((40, 16)).astype(np.float32)
+    targets = rng.standard_normal((3_000, 16)).astype(np.float32)
+    qi, tj = top_neighbours(queries, targets, k=5, floor=-np.inf)
+    sims = queries @ targets.T
+    want = {(q, int(t)) for q in range(40) for t in np.argsort(-sims[q])[:5]}
+    assert set(zip(qi.tolist(), tj.tolist(), strict=True)) == want
+    qi, tj = top_neighbours(queries, targets, k=5, floor=12.0)
+    assert (sims[qi, tj] >= 12.0).all()
+    assert np.bincount(qi, minlength=40).max() <= 5
+
+
+def test_coarse_search_on_every_direction_equals_the_full_search() -> None:
+    from validators.pair_detector import coarse_basis, top_neighbours
+
+    rng = np.random.default_rng(4)
+    queries = rng.standard_normal((30, 16)).astype(np.float32)
+    targets = rng.standard_normal((2_000, 16)).astype(np.float32)
+    basis = coarse_basis(targets, dims=16)
+    coarse = (basis, targets @ basis)
+    full = top_neighbours(queries, targets, k=8, floor=0.0)
+    fast = top_neighbours(queries, targets, k=8, floor=0.0, coarse=coarse)
+    assert set(zip(*(a.tolist() for a in full), strict=True)) == set(
+        zip(*(a.tolist() for a in fast), strict=True)
+    )
+
+
+def test_the_pair_model_bound_holds_and_is_exact_when_every_feature_is_known() -> None:
+    from validators.pair_features import FEATURES, VECTOR_COLUMNS
+    from validators.pair_model import default_model
+
+    model = default_model()
+    rng = np.random.default_rng(5)
+    x = rng.random((500, len(FEATURES))).astype(np.float32)
+    x[:, [FEATURES.index("numbers_agree"), FEATURES.index("key_codes_agree")]] = 1.0
+    prob = model.probability(x)
+    assert np.allclose(model.most_probable(x, np.ones(len(FEATURES), dtype=bool)), prob)
+    assert (model.most_probable(x, VECTOR_COLUMNS) >= prob - 1e-12).all()

@@ -1,15 +1,15 @@
-"""Duplicate detection, layered: exact (content hash), then lexical and semantic layers.
+"""Duplicate detection: the `Detector` protocol, the exact and layered detectors, the default.
 
 A detector compares a batch with itself (a later item points at an earlier one) and
-with the bank's approved and pending items. Each layer (validators.layer.Layer) scores
-stems and keys and decides by its `Rule`; a candidate pair must also pass
-`identifiers_agree` (validators.identifiers).
+with the bank's approved and pending items.
 
-Layers: exact (normalized content hash); lexical (validators.lexical: TF-IDF of char_wb
-3-5 and word 1-2 n-grams, searched by sparse products); semantic (validators.semantic:
-sentence embeddings from an injected `Encoder`, with bank vectors from an
-`EmbeddingCache`). Thresholds are calibrated on tests/data/duplicate_pairs.jsonl by
-`python -m benchmarks.dedup --calibrate` (validators.calibration).
+The default (`default_detector`) is validators.pair_detector.PairDetector: exact
+matches, then candidate pairs judged by a pair classifier learned from labeled pairs
+(benchmarks/dedup.py). `LayeredDetector` is the rule-based detector: each layer
+(validators.layer.Layer: lexical TF-IDF, or sentence embeddings from an injected
+`Encoder`) scores stems and keys and decides by its `Rule`, and a candidate must pass
+`identifiers_agree` (validators.identifiers). It serves when the packaged model is not
+installed (lexical only), and in tests.
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from typing import Any, Protocol
 import numpy as np
 
 from bank.models import Item
-from validators.encoders import INSTALL_HINT, Encoder, MiniLMEncoder, semantic_available
+from validators.encoders import INSTALL_HINT, Encoder, MiniLMEncoder
 from validators.identifiers import identifiers_agree
-from validators.layer import LEXICAL_ALONE_RULE, LEXICAL_RULE, Layer, Rule, Scored, Texts
+from validators.layer import LEXICAL_ALONE_RULE, Layer, Rule, Scored, Texts
 from validators.lexical import LexicalLayer
-from validators.semantic import SemanticLayer
 from validators.vector_cache import EmbeddingCache
 
 log = logging.getLogger(__name__)
@@ -201,24 +200,38 @@ SEMANTIC_OFF = (
 
 @functools.cache
 def shared_encoder() -> Encoder:
-    """One packaged-model encoder per process: loading the model takes seconds."""
+    """One packaged-model (transformer) encoder per process: loading the model takes seconds."""
     return MiniLMEncoder()
 
 
 def default_detector(
-    *, cache: EmbeddingCache | None = None, encoder: Encoder | None = None
+    *,
+    cache: EmbeddingCache | None = None,
+    encoder: Encoder | None = None,
+    searcher: Encoder | None = None,
 ) -> Detector:
-    """The best detector this installation supports: exact + lexical (+ semantic).
+    """The best detector this installation supports.
 
-    The semantic layer uses `encoder`, else the packaged MiniLM model when installed;
-    without either, one warning says so and how to install it.
+    With the packaged MiniLM weights: the pair detector (validators.pair_detector),
+    exact matches then candidates judged by the learned pair classifier, on static
+    vectors distilled from MiniLM (validators.static_encoder). `encoder` and `searcher`
+    replace its feature and search encoders (tests); the classifier was fitted on the
+    static ones. Without the weights, one warning says how to install them, and the
+    detector is lexical only (exact + TF-IDF rule).
     """
-    if encoder is None and semantic_available():
-        encoder = shared_encoder()
+    from validators.static_encoder import StaticEncoder, static_available
+
+    available = static_available()
+    if encoder is None and available:
+        encoder = StaticEncoder("mean")
     if encoder is None:
         log.warning(SEMANTIC_OFF)
         return LayeredDetector([LexicalLayer(LEXICAL_ALONE_RULE)])
-    return LayeredDetector([SemanticLayer(encoder, cache), LexicalLayer(LEXICAL_RULE)])
+    if searcher is None:
+        searcher = StaticEncoder("zipf") if available else encoder
+    from validators.pair_detector import PairDetector
+
+    return PairDetector(encoder, searcher, cache)
 
 
 def near_duplicates(

@@ -1,18 +1,17 @@
-"""What tells two alike items apart: numbers, codes, opposite words and template slots.
+"""What tells two alike items apart for certain: the numbers and codes they carry.
 
 Two items whose stems (or keys) carry different numbers or codes ask different things,
-however alike the rest of the wording; two keys naming opposite poles ("increase" and
-"decrease") are different answers; two stems built on one template with another subject
-in its slot ask about different things. Every duplicate layer checks a candidate pair
-with `identifiers_agree` before it reports it.
+however alike the rest of the wording. The rule-based layers check a candidate pair with
+`identifiers_agree`; the pair classifier (validators.pair_model) takes the agreements as
+features beside the similarities. (The hand lists of opposite words and the template-slot
+rule that were fitted to the first labeled pairs are gone: the classifier learns what a
+shared template with another slot means from `validators.pair_features.template_overlap`.)
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from bank.text import content_words
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-/.,:][^\W_]+)*")
 _ROMAN = frozenset(["II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"])
@@ -34,48 +33,6 @@ _KEY_NUMBER_WORDS = {
     "twice": "2",
     "thrice": "3",
 }
-# In keys: words of opposite (or mutually exclusive) pairs and groups. Two keys alike but
-# for one of these ("debit entry" and "credit entry", "an input device" and "an output
-# device") name different answers, as two different numbers would.
-_OPPOSITES = [
-    "increase decrease",
-    "increased decreased",
-    "debit credit",
-    "debits credits",
-    "input output",
-    "inpatient outpatient",
-    "privacy security",
-    "high low",
-    "higher lower",
-    "upper lower",
-    "large small",
-    "larger smaller",
-    "before after",
-    "ante post",
-    "front back",
-    "anterior posterior",
-    "superior inferior",
-    "medial lateral",
-    "internal external",
-    "entry exit",
-    "entering leaving",
-    "donning doffing",
-    "required voluntary optional",
-    "accrual cash",
-    "systolic diastolic",
-    "initial subsequent",
-    "new established",
-    "acute chronic",
-    "benign malignant",
-    "positive negative",
-    "minimum maximum",
-    "direct indirect",
-    "administrative physical technical",
-    "technical professional",
-    "compliance accreditation waiver",
-    "cashier teller certified",
-]
-_POLAR = frozenset(w for group in _OPPOSITES for w in group.split())
 
 
 @lru_cache(maxsize=65_536)
@@ -83,12 +40,11 @@ def identifiers(text: str, *, letters: bool = False) -> frozenset[str]:
     """Numbers and codes of a text ("30", "w-4", "icd-10-cm"), and more with `letters`.
 
     With `letters` (keys): also lone capitals and roman numerals after another word
-    ("Part B", "Schedule II"), ordinals and multiplicatives ("third" as "3rd", "twice" as
-    "2"), and words of opposite pairs ("debit", "credit", "input", "output": `_OPPOSITES`).
+    ("Part B", "Schedule II"), and ordinals and multiplicatives ("third" as "3rd",
+    "twice" as "2").
 
     Two items whose stems (or keys) carry different numbers or codes ask different
-    things, however alike the rest of the wording; two keys naming opposite poles
-    ("increase" and "decrease") are different answers.
+    things, however alike the rest of the wording.
     """
     found = set()
     tokens = _TOKEN.findall(text)
@@ -104,8 +60,6 @@ def identifiers(text: str, *, letters: bool = False) -> frozenset[str]:
             found.add(token)
         elif low in _KEY_NUMBER_WORDS:
             found.add(_KEY_NUMBER_WORDS[low])
-        elif low in _POLAR:
-            found.add(low)
     return frozenset(found)
 
 
@@ -114,53 +68,13 @@ def _agree(a: frozenset[str], b: frozenset[str]) -> bool:
     return a <= b or b <= a
 
 
-@lru_cache(maxsize=65_536)
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(token.casefold() for token in _TOKEN.findall(text))
-
-
-TEMPLATE_SHARE = 0.5  # of the shorter stem's words, in the shared opening and ending
-SLOT_OVERLAP = 0.34  # below this Jaccard of content words, two slots name other subjects
-
-
-@lru_cache(maxsize=65_536)
-def other_subject(stem_a: str, stem_b: str) -> bool:
-    """Whether two stems are one template with another subject in its slot.
-
-    They share an opening and an ending (together at least TEMPLATE_SHARE of the shorter
-    stem's words), and the words between share few content words ("In which DEA schedule is
-    ketamine placed?", "... is Tylenol with codeine placed?"; "For a valid HIPAA
-    authorization, <element> is which kind of component?").
-
-    A one-word synonym swap ("records" for "charts") looks the same and is lost: on the
-    labeled set, 2 such duplicates against about 70 template-built hard negatives.
-    """
-    a, b = _words(stem_a), _words(stem_b)
-    short = min(len(a), len(b))
-    head = 0
-    while head < short and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < short - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
-    if head + tail < TEMPLATE_SHARE * short:
-        return False
-    slot_a = content_words(" ".join(a[head : len(a) - tail]))
-    slot_b = content_words(" ".join(b[head : len(b) - tail]))
-    if not slot_a or not slot_b:
-        return False
-    return len(slot_a & slot_b) < SLOT_OVERLAP * len(slot_a | slot_b)
-
-
 def identifiers_agree(stem_a: str, key_a: str, stem_b: str, key_b: str) -> bool:
-    """Whether nothing tells the two items apart: no identifier conflicts, no template slot.
+    """Whether no number or code of the stems, nor of the keys, conflicts.
 
-    No number or code in the stems, nor number, code, letter, ordinal or opposite word in
-    the keys, conflicts; and the stems are not one template with another subject
-    (`other_subject`).
+    In the keys, lone letters and ordinals count too. The rule-based layers
+    (validators.layer.Rule) check a candidate with it; the pair classifier takes the same
+    two agreements as features (validators.pair_features).
     """
-    return (
-        _agree(identifiers(stem_a), identifiers(stem_b))
-        and _agree(identifiers(key_a, letters=True), identifiers(key_b, letters=True))
-        and not other_subject(stem_a, stem_b)
+    return _agree(identifiers(stem_a), identifiers(stem_b)) and _agree(
+        identifiers(key_a, letters=True), identifiers(key_b, letters=True)
     )

@@ -1,0 +1,209 @@
+"""The labeled duplicate pairs and their split by topic into calibration and held-out parts.
+
+Three files (never edited here):
+- tests/data/duplicate_pairs.jsonl: the OLD 282 pairs the first detector was tuned on.
+  Calibration only, never held out.
+- benchmarks/data/dedup/cmas_pairs.jsonl: 499 CMAS pairs (writer and generator sources).
+- benchmarks/data/dedup/medical_pairs.jsonl: 525 medical pairs (medmcqa and writer
+  sources); `ref` items point into ../shared/data/medical-mcq/ and are read from there.
+
+The new pairs are split by topic, deterministically: topics joined by an item that
+appears under both (the same text in pairs of two topics) form one group, and a group
+goes to the held-out part when the first byte of sha256(SALT + its first topic) is odd.
+So no item straddles the split. The split never looked at a score: the salt was kept at
+its first value once every kind and source had pairs on both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bank.models import LETTERS, Item
+
+ROOT = Path(__file__).resolve().parents[1]
+OLD_PAIRS = ROOT / "tests" / "data" / "duplicate_pairs.jsonl"
+NEW_PAIRS = [
+    ROOT / "benchmarks" / "data" / "dedup" / "cmas_pairs.jsonl",
+    ROOT / "benchmarks" / "data" / "dedup" / "medical_pairs.jsonl",
+]
+MCQ = ROOT.parent / "shared" / "data" / "medical-mcq"
+SALT = "dedup-split-1:"
+
+DUPLICATE_KINDS = ("paraphrase", "rekey_paraphrase", "reorder", "shuffled")
+NEGATIVE_KINDS = ("hard_negative", "reverse", "different_key", "unrelated")
+# The old set's kinds, under the new names (for per-kind figures on calibration).
+OLD_KIND = {
+    "paraphrase": "paraphrase",
+    "reordered": "reorder",
+    "hard_negative_question": "hard_negative",
+    "hard_negative_answer": "different_key",
+    "unrelated": "unrelated",
+}
+
+
+@dataclass(frozen=True)
+class PairSet:
+    """Labeled pairs: items a[i] and b[i], whether they are duplicates, and what else is known."""
+
+    a: list[Item]
+    b: list[Item]
+    truth: np.ndarray
+    kinds: list[str]
+    sources: list[str]
+    topics: list[str]
+    files: list[str]
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def subset(self, mask: np.ndarray) -> PairSet:
+        """The pairs where `mask` is true, in order."""
+        pick = np.nonzero(mask)[0]
+        return PairSet(
+            [self.a[i] for i in pick],
+            [self.b[i] for i in pick],
+            self.truth[pick],
+            [self.kinds[i] for i in pick],
+            [self.sources[i] for i in pick],
+            [self.topics[i] for i in pick],
+            [self.files[i] for i in pick],
+        )
+
+    @staticmethod
+    def join(parts: list[PairSet]) -> PairSet:
+        """The pairs of every part, in order."""
+        return PairSet(
+            [x for p in parts for x in p.a],
+            [x for p in parts for x in p.b],
+            np.concatenate([p.truth for p in parts]),
+            [x for p in parts for x in p.kinds],
+            [x for p in parts for x in p.sources],
+            [x for p in parts for x in p.topics],
+            [x for p in parts for x in p.files],
+        )
+
+
+def _mcq_records(folder: Path = MCQ) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name in ("medmcqa", "medqa", "mmlu"):
+        path = folder / f"{name}.jsonl"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                out[f"{name}:{r['realidx']}"] = r
+    return out
+
+
+def _item(raw: dict[str, Any], records: dict[str, dict[str, Any]] | None) -> Item:
+    if "ref" not in raw:
+        return Item.model_validate(raw)
+    if records is None:
+        raise FileNotFoundError(f"{raw['ref']}: {MCQ} is needed to read referenced items")
+    r = records[raw["ref"]]
+    options = [str(r["options"][k]).strip() for k in LETTERS]
+    return Item(domain=2, stem=r["question"].strip(), options=options, answer=r["answer_idx"])
+
+
+def load(path: Path, records: dict[str, dict[str, Any]] | None = None) -> PairSet:
+    """The pairs of one file; `ref` items are read from `records` (the medical MCQ data)."""
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    old = path == OLD_PAIRS
+    return PairSet(
+        [_item(r["a"], records) for r in rows],
+        [_item(r["b"], records) for r in rows],
+        np.array([bool(r["duplicate"]) for r in rows]),
+        [OLD_KIND[r["kind"]] if old else r["kind"] for r in rows],
+        [r.get("source", "old") if not old else "old" for r in rows],
+        [r.get("topic", "old") for r in rows],
+        [path.stem] * len(rows),
+    )
+
+
+def _text_key(item: Item) -> str:
+    return item.content_hash
+
+
+def topic_groups(pairs: PairSet) -> dict[str, str]:
+    """Each topic's group name: topics joined by a shared item are one group (union-find)."""
+    parent: dict[str, str] = {t: t for t in pairs.topics}
+
+    def root(t: str) -> str:
+        while parent[t] != t:
+            parent[t] = parent[parent[t]]
+            t = parent[t]
+        return t
+
+    seen: dict[str, str] = {}
+    for x, y, topic in zip(pairs.a, pairs.b, pairs.topics, strict=True):
+        for it in (x, y):
+            other = seen.setdefault(_text_key(it), topic)
+            ra, rb = root(other), root(topic)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {t: root(t) for t in parent}
+
+
+def held_out_mask(pairs: PairSet) -> np.ndarray:
+    """Per pair, whether its topic group falls in the held-out part."""
+    groups = topic_groups(pairs)
+
+    def odd(group: str) -> bool:
+        return hashlib.sha256((SALT + group).encode()).digest()[0] % 2 == 1
+
+    return np.array([odd(groups[t]) for t in pairs.topics])
+
+
+def fold_of(pairs: PairSet, k: int) -> np.ndarray:
+    """Per pair, its fold (0..k-1) by topic group, for k-fold cross-validation by topic."""
+    groups = topic_groups(pairs)
+    return np.array(
+        [
+            hashlib.sha256((SALT + "fold:" + groups[t]).encode()).digest()[1] % k
+            for t in pairs.topics
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Split:
+    """The calibration part (old pairs plus half the new topics) and the held-out part."""
+
+    calibration: PairSet
+    held_out: PairSet
+    new_calibration: PairSet  # the new pairs on the calibration side (no old pairs)
+
+
+def load_split(mcq: Path = MCQ) -> Split:
+    """Every labeled pair, split by topic; the old pairs go to calibration.
+
+    Old pairs that share an item with the held-out part are left out (2 of 282).
+    """
+    records = _mcq_records(mcq) if mcq.is_dir() else None
+    new = PairSet.join([load(p, records) for p in NEW_PAIRS])
+    held = held_out_mask(new)
+    held_items = {_text_key(x) for i in np.nonzero(held)[0] for x in (new.a[i], new.b[i])}
+    old = load(OLD_PAIRS)
+    # An old pair sharing an item with the held-out part would straddle the split: dropped.
+    old = old.subset(
+        np.array(
+            [
+                _text_key(x) not in held_items and _text_key(y) not in held_items
+                for x, y in zip(old.a, old.b, strict=True)
+            ]
+        )
+    )
+    new_cal = new.subset(~held)
+    return Split(PairSet.join([old, new_cal]), new.subset(held), new_cal)
+
+
+def straddling_items(split: Split) -> int:
+    """How many distinct items appear on both sides of the split (must be 0)."""
+    cal = {_text_key(x) for p in (split.calibration.a, split.calibration.b) for x in p}
+    held = {_text_key(x) for p in (split.held_out.a, split.held_out.b) for x in p}
+    return len(cal & held)
