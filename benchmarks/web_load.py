@@ -180,18 +180,21 @@ async def run_learners(
     """All learners at once over keep-alive connections; their results and the wall time."""
     import httpx
 
-    limits = httpx.Limits(max_connections=learners, max_keepalive_connections=learners)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60.0
-    ) as client:
-        t0 = time.perf_counter()
-        results = await asyncio.gather(
-            *(
-                learner(client, n, answers, think, retry, random.Random(seed * 100_003 + n))
-                for n in range(learners)
+    async def one(n: int) -> dict[str, Any]:
+        # A client (one keep-alive connection) per learner, as each browser has its own:
+        # one shared pool of 200 connections costs httpcore O(connections) of CPU per
+        # request, which saturated this process and timed its own event-loop lag.
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60.0
+        ) as client:
+            return await learner(
+                client, n, answers, think, retry, random.Random(seed * 100_003 + n)
             )
-        )
-        return list(results), time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    results = await asyncio.gather(*(one(n) for n in range(learners)))
+    return list(results), time.perf_counter() - t0
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -268,6 +271,7 @@ def main() -> None:
         loop = f"while [ ! -e {stop} ]; do cmasprep nightly --db {db} -g offline; done"
         flow = subprocess.Popen(["sh", "-c", loop], cwd=ROOT, env=env, stdout=log, stderr=log)
     time.sleep(3 if flow else 0)  # let the flow get going: it must hold the bank meanwhile
+    print("load average (1, 5, 15 min) at the start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
     results, wall = asyncio.run(
         run_learners(port, args.learners, args.answers, args.think, args.retry, args.seed)
@@ -329,6 +333,9 @@ def main() -> None:
     print(f"bank after the journal drained: {figures['stored']} responses stored, "
           f"{lost} lost, {doubled} doubled; journal left {left}; "
           f"nightly flow ({args.flow}) runs during the load: {flow_runs}")  # fmt: skip
+    load = os.getloadavg()
+    figures["loadavg_1_5_15"] = [round(x, 2) for x in load]
+    print("load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*load))
     print(json.dumps(figures))
 
 

@@ -30,6 +30,7 @@ from fsrs import Card, Scheduler
 from bank.models import Blueprint, Item, Response
 from bank.store.protocols import LearnerStore
 from pipelines.learners import learner_evidence, learner_readiness
+from pipelines.practice_contenders import candidate, contenders
 from planner.calibration import Calibration
 from planner.mastery import (
     DomainMastery,
@@ -40,7 +41,6 @@ from planner.mastery import (
 )
 from planner.readiness import Readiness
 from planner.selection import (
-    Candidate,
     ScoredItem,
     make_scheduler,
     rank_candidates,
@@ -217,18 +217,6 @@ class SessionResult:
         ]
 
 
-class _Replayed(random.Random):
-    """Gives out tie-breaks drawn already, in order (see `PracticeSession._contenders`)."""
-
-    def __init__(self, values: Sequence[float]) -> None:
-        super().__init__(0)
-        self._values = iter(values)
-
-    def random(self) -> float:
-        """The next of the values drawn already."""
-        return next(self._values)
-
-
 # --- the session -----------------------------------------------------------------------------
 
 
@@ -266,7 +254,7 @@ class PracticeSession:
         self.items = {it.id: it for it in items if it.domain in self.counts}
         self.model = model
         self.candidates = [
-            Candidate(it.id, it.domain, model.difficulty(it)) for it in self.items.values()
+            candidate(it.id, it.domain, model.difficulty(it)) for it in self.items.values()
         ]
         self.save = save
         self.scheduler = scheduler or make_scheduler()
@@ -314,7 +302,9 @@ class PracticeSession:
         used = {self.group_of(i) for i in session if i in self.items}
         blocked = [i for i in self.items if self.group_of(i) in used]
         excluded = frozenset([*session, *blocked])  # looked up per candidate: a set
-        candidates, rng = self._contenders(now, excluded)
+        candidates, rng = contenders(
+            self.candidates, self._cards, self.counts, excluded, now, self.rng
+        )
         return select_next(
             candidates,
             self.mastery(),
@@ -325,43 +315,6 @@ class PracticeSession:
             self.scheduler,
             rng=rng,
         )
-
-    def _contenders(
-        self, now: datetime, excluded: frozenset[str]
-    ) -> tuple[list[Candidate], random.Random | None]:
-        """The candidates that can win the ranking, and the tie-breaks they would have drawn.
-
-        Ranking scores every eligible item (most of the cost of an answer), yet an item
-        without an FSRS card scores by its domain and difficulty alone, so of the items
-        sharing both only the one with the smallest tie-break can come first. The full
-        ranking's tie-breaks are drawn here, one per eligible item in its order (so `rng`
-        ends where it would have), and handed back in order for the contenders: the
-        winner, its score and the rng's state are those of ranking every item.
-        """
-        if self.rng is None:
-            return self.candidates, None
-        moment = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
-        eligible: list[Candidate] = []
-        seen: set[str] = set()
-        for c in self.candidates:  # rank_candidates' own filter, in its order
-            if c.item_id in excluded or c.item_id in seen or c.domain not in self.counts:
-                continue
-            seen.add(c.item_id)
-            card = self._cards.get(c.item_id)
-            if card is None or card.due <= moment:
-                eligible.append(c)
-        ties = [self.rng.random() for _ in eligible]
-        best: dict[tuple[int, float], int] = {}  # (domain, difficulty) -> index in eligible
-        keep: list[int] = []
-        for n, c in enumerate(eligible):
-            if c.item_id in self._cards:
-                keep.append(n)
-                continue
-            held = best.get((c.domain, c.difficulty))
-            if held is None or (ties[n], c.item_id) < (ties[held], eligible[held].item_id):
-                best[(c.domain, c.difficulty)] = n
-        order = sorted([*keep, *best.values()])
-        return [eligible[n] for n in order], _Replayed([ties[n] for n in order])
 
     def record(self, item: Item, letter: str, shown: datetime, answered: datetime) -> Answer:
         """Save one answer and fold it into the mastery and the item's FSRS card."""

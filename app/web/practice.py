@@ -121,16 +121,18 @@ def take_answer(
     record = load_session(store, learner_id, session_id)
     flagged = None if flag is None else flag in ("1", "on", "yes")
     try:
-        done = answer(
-            store,
-            blueprint_for(store),
-            record,
-            position,
-            choice or None,
-            web.clock(),
-            key=key,
-            flag=flagged,
-        )
+        # The response and the session's new record: one journal commit (one fsync).
+        with store.batch():
+            done = answer(
+                store,
+                blueprint_for(store),
+                record,
+                position,
+                choice or None,
+                web.clock(),
+                key=key,
+                flag=flagged,
+            )
     except InputError as exc:
         raise HTTPException(400, str(exc).splitlines()[0]) from None
     if done.record.finished:

@@ -4,8 +4,11 @@ A server (the web app) answers from `Replica`: reads never open the DuckDB file,
 never wait on another process (a nightly flow) that holds it. Writes go to the journal
 (`bank.store.journal`, durable when the call returns) and into the copy at once, so the
 next read sees them; `sync` (a background thread of the server) moves journaled writes
-into the bank in one short transaction when the file is free, and loads the bank again
-when another process changed it, with the writes still journaled laid on top.
+into the bank in one short transaction when the file is free, and refreshes the copy
+when another process changed it, decoding only the rows whose fingerprint moved
+(`bank.store.replica_copy`), with the writes still journaled laid on top. An answer's
+writes go to the journal together (`Replica.batch`: one transaction, group-committed with
+other requests').
 
 The replica offers the `Store` methods the learner use cases call (see
 `bank.store.protocols.LearnerStore`); they behave like the store's.
@@ -14,9 +17,10 @@ The replica offers the `Store` methods the learner use cases call (see
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -24,97 +28,25 @@ from bank.errors import BankBusyError, NotFoundError
 from bank.models import Blueprint, Item, Learner, Response
 from bank.store.access import BankFile, file_stamp
 from bank.store.journal import Journal, JournalRecord
+from bank.store.replica_copy import (
+    LEARNER,
+    PLAN,
+    RESPONSE,
+    SESSION,
+    BankImage,
+    Copy,
+    read_image,
+    response_key,
+)
 from bank.store.review_journal import (
     DECISION,
     REVIEWER_SESSION,
-    ReviewCopy,
     ReviewReplica,
     apply_review_record,
-    load_reviews,
 )
 from bank.store.store import Store
 
-RESPONSE, PLAN, LEARNER = "response", "plan", "learner"
-SESSION = "session"  # a practice session record: upserted by id, the newest revision wins
-
-
-def response_key(r: Response) -> str:
-    """What makes a response one answer: learner, item and the moment it was given."""
-    return f"{RESPONSE}|{r.learner_id}|{r.item_id}|{r.answered_at.astimezone(UTC).isoformat()}"
-
-
-@dataclass
-class _Copy:
-    """Everything the replica serves, as of one load plus the journal."""
-
-    items: dict[str, Item] = field(default_factory=dict)
-    learners: dict[str, Learner] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)  # token hash -> learner id
-    responses: dict[str, list[Response]] = field(default_factory=dict)
-    response_keys: set[str] = field(default_factory=set)
-    plans: dict[str, tuple[datetime, str, dict[str, Any]]] = field(default_factory=dict)
-    learner_model: dict[str, Any] | None = None
-    blueprint: Blueprint | None = None
-    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    learner_sessions: dict[str, list[str]] = field(default_factory=dict)
-    reviews: ReviewCopy = field(default_factory=ReviewCopy)  # reviewers' events and sessions
-
-    def add_response(self, r: Response) -> bool:
-        key = response_key(r)
-        if key in self.response_keys:
-            return False
-        self.response_keys.add(key)
-        mine = self.responses.setdefault(r.learner_id, [])
-        mine.append(r)
-        if len(mine) > 1 and mine[-2].answered_at > r.answered_at:
-            mine.sort(key=lambda x: x.answered_at)
-        return True
-
-    def add_plan(self, plan_id: str, learner_id: str, made: datetime, body: dict[str, Any]) -> None:
-        latest = self.plans.get(learner_id)
-        if latest is None or (made, plan_id) >= (latest[0], latest[1]):
-            self.plans[learner_id] = (made, plan_id, body)
-
-    def add_session(self, record: dict[str, Any]) -> None:
-        held = self.sessions.get(record["id"])
-        if held is not None and int(held["revision"]) > int(record["revision"]):
-            return
-        if held is None:
-            self.learner_sessions.setdefault(record["learner_id"], []).append(record["id"])
-        self.sessions[record["id"]] = record
-
-    def apply(self, record: JournalRecord) -> None:
-        """Lay one journaled write on the copy."""
-        body = record.body
-        if record.kind == RESPONSE:
-            self.add_response(Response.model_validate(body))
-        elif record.kind == PLAN:
-            made = datetime.fromisoformat(body["created_at"])
-            self.add_plan(body["id"], body["learner_id"], made, body["body"])
-        elif record.kind == LEARNER:
-            learner = Learner.model_validate(body)
-            self.learners[learner.id] = learner
-        elif record.kind == SESSION:
-            self.add_session(body)
-        elif record.kind in (DECISION, REVIEWER_SESSION):
-            self.reviews.apply(record.kind, body, self.items)
-
-
-def _load(store: Store) -> _Copy:
-    copy = _Copy()
-    copy.items = {it.id: it for it in store.find_items()}
-    copy.learners = {lr.id: lr for lr in store.learners()}
-    copy.tokens = store.learner_token_hashes()
-    for r in store.responses():
-        copy.add_response(r)
-    for learner_id, (made, plan_id, body) in store.latest_plans().items():
-        copy.plans[learner_id] = (made, plan_id, body)
-    copy.learner_model = store.learner_model()
-    copy.blueprint = store.active_blueprint()
-    for session in store.practice_sessions():
-        copy.add_session(session)
-    copy.reviews = load_reviews(store)
-    return copy
+__all__ = ["LEARNER", "PLAN", "RESPONSE", "SESSION", "Replica", "Syncer", "response_key"]
 
 
 def apply_to_bank(store: Store, records: Sequence[JournalRecord]) -> int:
@@ -149,28 +81,48 @@ class Replica(ReviewReplica):
         journal: where writes wait for the bank.
     """
 
-    _copy: _Copy
+    _copy: Copy
 
     def __init__(self, bank: BankFile, journal: Journal) -> None:
         self.bank = bank
         self.journal = journal
         self._lock = threading.RLock()
         self._flushing = threading.Lock()
-        self._copy = _Copy()
+        self._copy = Copy()
+        self._image: BankImage | None = None
         self._seen: tuple[int, int, int, int] | None = None
+        # Writes of open `batch` blocks: in the copy, not yet in the journal. A reload lays
+        # them on the fresh copy too, so a learner never loses sight of their own answer.
+        self._local = threading.local()
+        self._inflight: dict[int, list[JournalRecord]] = {}  # by id of the list
         self.last_sync: datetime | None = None
         self.last_error: str | None = None
+        self.last_refresh: dict[str, int] = {}  # rows the last refresh decoded, by part
 
     # ---- keeping the copy and the bank in step ------------------------------------------
-    def load(self) -> None:
-        """Read the whole bank (one read), then lay the journal's writes on top."""
+    def load(self, *, full: bool = False) -> None:
+        """Read the bank (one read), then lay the journal's writes on top.
+
+        Only the parts whose fingerprint changed since the last load are decoded again
+        (`bank.store.replica_copy.read_image`); `full` decodes everything.
+        """
         with self.bank.read() as store:
-            fresh = _load(store)
-        with self._lock:
-            for record in self.journal.pending():
+            seen = file_stamp(self.bank.path)  # nobody writes while we read
+            image = read_image(store, None if full else self._image)
+        fresh = image.copy()  # new containers: built without holding up the requests
+        journaled = self.journal.pending()  # decoded before the lock is taken: it can be long
+        for record in journaled:
+            fresh.apply(record)
+        with self._lock:  # what was journaled meanwhile, and what requests hold in a batch
+            for record in self.journal.pending(after=journaled[-1].seq if journaled else 0):
                 fresh.apply(record)
+            for records in self._inflight.values():
+                for record in records:
+                    fresh.apply(record)
             self._copy = fresh
-            self._seen = file_stamp(self.bank.path)
+            self._image = image
+            self._seen = seen
+        self.last_refresh = dict(image.decoded)
 
     def flush(self, bank: BankFile | None = None) -> int:
         """Move journaled writes into the bank (one short write); how many were moved.
@@ -298,14 +250,14 @@ class Replica(ReviewReplica):
             How many responses were new.
         """
         added = 0
-        with self._lock:
-            for r in responses:
-                key = response_key(r)
-                if key in self._copy.response_keys:
-                    continue
-                self.journal.append(RESPONSE, key, r.model_dump(mode="json"))
-                self._copy.add_response(r)
-                added += 1
+        for r in responses:
+            key = response_key(r)
+            if key in self._copy.response_keys:
+                continue
+            # A racing repeat is caught twice over: the journal ignores a held key, the
+            # copy a held answer.
+            self._write(RESPONSE, key, r.model_dump(mode="json"), partial(Copy.add_response, r=r))
+            added += 1
         return added
 
     def save_plan(
@@ -314,9 +266,12 @@ class Replica(ReviewReplica):
         """Journal a learner's new plan and make it their latest."""
         made = now or datetime.now(UTC)
         record = {"id": plan_id, "learner_id": learner_id, "created_at": made.isoformat()}
-        with self._lock:
-            self.journal.append(PLAN, f"{PLAN}|{plan_id}", {**record, "body": body})
-            self._copy.add_plan(plan_id, learner_id, made, body)
+        self._write(
+            PLAN,
+            f"{PLAN}|{plan_id}",
+            {**record, "body": body},
+            lambda c: c.add_plan(plan_id, learner_id, made, body),
+        )
 
     def update_learner(self, learner: Learner, now: datetime | None = None) -> None:
         """Journal a learner's new profile (an unknown id changes nothing)."""
@@ -324,9 +279,12 @@ class Replica(ReviewReplica):
             return
         stamped = learner.model_copy(update={"updated_at": now or learner.updated_at})
         key = f"{LEARNER}|{learner.id}|{stamped.updated_at}"
-        with self._lock:
-            self.journal.append(LEARNER, key, stamped.model_dump(mode="json"))
-            self._copy.learners[learner.id] = stamped
+        self._write(
+            LEARNER,
+            key,
+            stamped.model_dump(mode="json"),
+            lambda c: c.learners.__setitem__(learner.id, stamped),
+        )
 
     # ---- practice sessions: records read and saved whole, newest revision wins ----------
     def practice_session(self, session_id: str) -> dict[str, Any] | None:
@@ -344,14 +302,57 @@ class Replica(ReviewReplica):
     def save_practice_session(self, record: dict[str, Any]) -> None:
         """Journal a session record (durably) and make it the one served.
 
-        The journal's own lock orders the appends; the copy's lock is not held while the
-        record goes to disk, so reads do not wait on it. The newest revision wins both in
-        the copy and in the bank, whatever order two saves of one session land in.
+        The newest revision wins both in the copy and in the bank, whatever order two
+        saves of one session land in.
         """
         key = f"{SESSION}|{record['id']}|{record['revision']}"
-        self.journal.append(SESSION, key, record)
+        self._write(SESSION, key, record, lambda c: c.add_session(record))
+
+    # ---- how a write reaches the journal and the copy ------------------------------------
+    def _write(self, kind: str, key: str, body: dict[str, Any], lay: Callable[[Copy], Any]) -> None:
+        """Journal one write (or hold it for the open batch) and lay it on the copy.
+
+        The copy's lock is not held while a record goes to disk, so reads never wait on an
+        fsync; outside a batch the record is on disk before the copy shows it.
+        """
+        held: list[JournalRecord] | None = getattr(self._local, "records", None)
+        if held is None:
+            self.journal.append(kind, key, body)
+            with self._lock:
+                lay(self._copy)
+            return
         with self._lock:
-            self._copy.add_session(record)
+            held.append(JournalRecord(0, kind, key, body))
+            lay(self._copy)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Journal this thread's writes in the block together: one transaction at its end.
+
+        An answer is a response and its session's new record: one fsync instead of two,
+        and the journal commits the batches of concurrent requests together (group
+        commit). The writes are in the copy at once (the learner sees them), and on disk
+        when the block is left, so before the request returns. Nested blocks join the
+        outer one. Left by an exception, the writes made so far are journaled all the
+        same: they are in the copy already, as they would be without a batch.
+        """
+        if getattr(self._local, "records", None) is not None:
+            yield
+            return
+        records: list[JournalRecord] = []
+        with self._lock:
+            self._inflight[id(records)] = records
+        self._local.records = records
+        try:
+            yield
+        finally:
+            self._local.records = None
+            try:
+                if records:
+                    self.journal.append_many([(r.kind, r.key, r.body) for r in records])
+            finally:
+                with self._lock:
+                    del self._inflight[id(records)]
 
 
 class Syncer:
