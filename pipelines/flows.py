@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
+from prefect.cache_policies import NO_CACHE, CacheKeyFnPolicy
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.transactions import get_transaction
@@ -93,7 +93,13 @@ def pure_task(fn: Callable[..., R], cache_key: CacheKey | None) -> Any:
     def key_fn(context: Any, parameters: dict[str, Any]) -> str | None:
         return cache_key(*(parameters[n] for n in names))
 
-    return base.with_options(cache_key_fn=key_fn, persist_result=True, cache_expiration=CACHE_FOR)
+    # The key function as the cache policy itself: a task with both a policy (NO_CACHE,
+    # the base's) and a cache_key_fn makes Prefect print a warning on every run.
+    return base.with_options(
+        cache_policy=CacheKeyFnPolicy(cache_key_fn=key_fn),
+        persist_result=True,
+        cache_expiration=CACHE_FOR,
+    )
 
 
 class PrefectSteps:
