@@ -231,7 +231,8 @@ def _voicemail(rng: random.Random) -> Scenario:
     }[purpose]
     stem = (
         f"{c.staff} calls {c.patient} to {task} and reaches the voicemail of {p}'s home "
-        f"phone. {p} has agreed to receive messages at home. Which message should {s} leave?"
+        f"phone. {p} has agreed to receive messages at home, and office policy follows HHS "
+        f"guidance on voicemail. Which message should {s} leave?"
     )
     if purpose == "appointment":
         key_text = (

@@ -189,7 +189,8 @@ def _annual(rng: random.Random) -> Scenario:
         model="annual-report-deadline",
         stem=(
             f"{text} The practice notified the patients within two weeks and logged the breach. "
-            "What is the latest date for reporting it to the Secretary of HHS?"
+            "Under the HIPAA Breach Notification Rule, what is the latest date for reporting it "
+            "to the Secretary of HHS?"
         ),
         key=key,
         distractors=distractors,
@@ -288,8 +289,8 @@ def _who(rng: random.Random) -> Scenario:
         model="who-is-notified",
         stem=(
             f"A breach of unsecured PHI at a medical practice affects {total} patients: "
-            f"{where}. Besides notifying each patient, whom else must the practice notify, "
-            "and when?"
+            f"{where}. Under the HIPAA Breach Notification Rule (state laws can add notices), "
+            "besides notifying each patient, whom else must the practice notify, and when?"
         ),
         key=Choice(texts[key_name], key_why),
         distractors=tuple(wrong),
