@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.web.app import context, flash, render
@@ -140,17 +140,23 @@ StatusQ = Annotated[str | None, Query()]
 TextQ = Annotated[str | None, Query()]
 
 
-# ---- the queue -----------------------------------------------------------------------
-@router.get("/queue")
-def queue_page(
-    request: Request,
+def query_filters(
     domain: DomainQ = None,
     flaw: FlawQ = None,
     reviewer: ReviewerQ = None,
     status: StatusQ = None,
     q: TextQ = None,
-) -> Response:
-    filters = Filters.of(domain, flaw, reviewer, status, q)
+) -> Filters:
+    """The queue's filters from a page's query string."""
+    return Filters.of(domain, flaw, reviewer, status, q)
+
+
+QueryFilters = Annotated[Filters, Depends(query_filters)]
+
+
+# ---- the queue -----------------------------------------------------------------------
+@router.get("/queue")
+def queue_page(request: Request, filters: QueryFilters) -> Response:
     replica = context(request).replica
     me = signed_in(request)
     unfiltered = queue_items(replica, replace(filters, flaw=""), me)
@@ -184,25 +190,34 @@ def queue_page(
 FormStr = Annotated[str | None, Form()]
 
 
-@router.post("/queue/bulk")
-def bulk(
-    request: Request,
-    ids: Annotated[list[str] | None, Form()] = None,
-    action: FormStr = None,
-    reason: FormStr = None,
-    assign_to: FormStr = None,
-    csrf: FormStr = None,
+def form_filters(
     domain: FormStr = None,
     flaw: FormStr = None,
     reviewer: FormStr = None,
     status: FormStr = None,
     q: FormStr = None,
+) -> Filters:
+    """The queue's filters carried by a posted form, so the reviewer comes back to them."""
+    return Filters.of(domain, flaw, reviewer, status, q)
+
+
+FormFilters = Annotated[Filters, Depends(form_filters)]
+
+
+@router.post("/queue/bulk")
+def bulk(
+    request: Request,
+    filters: FormFilters,
+    ids: Annotated[list[str] | None, Form()] = None,
+    action: FormStr = None,
+    reason: FormStr = None,
+    assign_to: FormStr = None,
+    csrf: FormStr = None,
 ) -> Response:
     """Approve, reject or assign the selected items: one review event each."""
     check_form(request, csrf)
     web = context(request)
     me, book = session_book(request)
-    filters = Filters.of(domain, flaw, reviewer, status, q)
     chosen = list(dict.fromkeys(ids or []))[:SHOWN]
     back = RedirectResponse(f"/queue{filters.query()}", status_code=303)
     if not chosen:

@@ -12,20 +12,18 @@ item's page itself, so a key press costs one request; a plain form post is redir
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.web.app import context, flash, render
 from app.web.queue import (
-    DomainQ,
     Filters,
-    FlawQ,
-    ReviewerQ,
-    StatusQ,
-    TextQ,
+    FormFilters,
+    FormStr,
+    QueryFilters,
     item_url,
     progress,
     queue_items,
@@ -146,13 +144,9 @@ def _editable(item: Item) -> dict[str, Any]:
 def item_page(
     request: Request,
     item_id: str,
-    domain: DomainQ = None,
-    flaw: FlawQ = None,
-    reviewer: ReviewerQ = None,
-    status: StatusQ = None,
-    q: TextQ = None,
+    filters: QueryFilters,
 ) -> Response:
-    return _item_page(request, item_id, Filters.of(domain, flaw, reviewer, status, q))
+    return _item_page(request, item_id, filters)
 
 
 def _next_id(
@@ -252,23 +246,16 @@ def _decide(
     return flush_after(request, page)
 
 
-FormStr = Annotated[str | None, Form()]
-
-
 @router.post("/items/{item_id:path}/approve")
 def approve(
     request: Request,
     item_id: str,
+    filters: FormFilters,
     csrf: FormStr = None,
     seen: FormStr = None,
     next_id: FormStr = None,
     note: FormStr = None,
     confirm: FormStr = None,
-    domain: FormStr = None,
-    flaw: FormStr = None,
-    reviewer: FormStr = None,
-    status: FormStr = None,
-    q: FormStr = None,
 ) -> Response:
     return _decide(
         request,
@@ -277,7 +264,7 @@ def approve(
         csrf=csrf,
         seen=seen,
         hint=next_id,
-        filters=Filters.of(domain, flaw, reviewer, status, q),
+        filters=filters,
         note=note,
         confirmed=bool(confirm),
     )
@@ -287,17 +274,13 @@ def approve(
 def reject(
     request: Request,
     item_id: str,
+    filters: FormFilters,
     csrf: FormStr = None,
     seen: FormStr = None,
     next_id: FormStr = None,
     reason: FormStr = None,
     note: FormStr = None,
     confirm: FormStr = None,
-    domain: FormStr = None,
-    flaw: FormStr = None,
-    reviewer: FormStr = None,
-    status: FormStr = None,
-    q: FormStr = None,
 ) -> Response:
     return _decide(
         request,
@@ -306,7 +289,7 @@ def reject(
         csrf=csrf,
         seen=seen,
         hint=next_id,
-        filters=Filters.of(domain, flaw, reviewer, status, q),
+        filters=filters,
         reason=reason,
         note=note,
         confirmed=bool(confirm),
@@ -317,18 +300,13 @@ def reject(
 def undo(
     request: Request,
     item_id: str,
+    filters: FormFilters,
     csrf: FormStr = None,
-    domain: FormStr = None,
-    flaw: FormStr = None,
-    reviewer: FormStr = None,
-    status: FormStr = None,
-    q: FormStr = None,
 ) -> Response:
     """Undo the reviewer's latest decision on an item: a reopen event, and the item again."""
     check_form(request, csrf)
     web = context(request)
     me, book = session_book(request)
-    filters = Filters.of(domain, flaw, reviewer, status, q)
     try:
         outcome = reopen_in(book, item_id, me, web.clock())
     except StateError as exc:
@@ -342,6 +320,7 @@ def undo(
 def edit(
     request: Request,
     item_id: str,
+    filters: FormFilters,
     csrf: FormStr = None,
     seen: FormStr = None,
     stem: FormStr = None,
@@ -355,15 +334,9 @@ def edit(
     item_domain: FormStr = None,
     difficulty: FormStr = None,
     bloom: FormStr = None,
-    domain: FormStr = None,
-    flaw: FormStr = None,
-    reviewer: FormStr = None,
-    status: FormStr = None,
-    q: FormStr = None,
 ) -> Response:
     check_form(request, csrf)
     web = context(request)
-    filters = Filters.of(domain, flaw, reviewer, status, q)
     options = (option_a, option_b, option_c, option_d)
     raw = {
         "domain": item_domain,
