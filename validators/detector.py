@@ -54,6 +54,21 @@ class Detector(Protocol):
         ...
 
 
+def exact_in_bank(bank: Sequence[Item]) -> list[dict[str, DuplicateRef]]:
+    """For each bank item, the first earlier bank item of the same content hash (by id).
+
+    The exact pass of every detector's self-dedup; later passes add to these dicts.
+    """
+    found: list[dict[str, DuplicateRef]] = [{} for _ in bank]
+    first: dict[str, str] = {}
+    for i, item in enumerate(bank):
+        h = item.content_hash
+        if h in first:
+            found[i][first[h]] = DuplicateRef(first[h], "exact", 1.0)
+        first.setdefault(h, item.id)
+    return found
+
+
 class ExactDetector:
     """Same stem, same options in any order, same keyed text (normalized content hash)."""
 
@@ -149,13 +164,7 @@ class LayeredDetector:
         A self-dedup from the stored index, encoding nothing that the cache holds.
         """
         index = self.prepare(bank)
-        found: list[dict[str, DuplicateRef]] = [{} for _ in bank]
-        first: dict[str, str] = {}
-        for i, item in enumerate(bank):
-            h = item.content_hash
-            if h in first:
-                found[i][first[h]] = DuplicateRef(first[h], "exact", 1.0)
-            first.setdefault(h, item.id)
+        found = exact_in_bank(bank)
         for layer, layer_index in zip(self.layers, index.layers, strict=True):
             texts = index.texts
             _collect(found, layer, texts, texts, texts.ids, layer.within(layer_index))

@@ -37,7 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from bank.models import LETTERS, Item
-from validators.detector import MAX_REFS, SMALL_BANK, DuplicateRef
+from validators.detector import MAX_REFS, SMALL_BANK, DuplicateRef, exact_in_bank
 from validators.encoders import Encoder
 from validators.pair_features import (
     VECTOR_COLUMNS,
@@ -328,13 +328,7 @@ class PairDetector:
     def find_in_bank(self, bank: list[Item]) -> list[list[DuplicateRef]]:
         """For each bank item, the earlier bank items (by id) it duplicates, from the index."""
         index = self.prepare(bank)
-        found: list[dict[str, DuplicateRef]] = [{} for _ in bank]
-        first: dict[str, str] = {}
-        for i, item in enumerate(bank):
-            h = item.content_hash
-            if h in first:
-                found[i][first[h]] = DuplicateRef(first[h], "exact", 1.0)
-            first.setdefault(h, item.id)
+        found = exact_in_bank(bank)
         qi, tj = top_neighbours(index.search, index.search, earlier_only=True)
         for i, j, p in zip(*self._judge(index.vectors, qi, index.vectors, tj), strict=True):
             found[i].setdefault(index.ids[j], DuplicateRef(index.ids[j], KIND, round(float(p), 4)))
