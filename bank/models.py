@@ -391,7 +391,7 @@ class ReviewEvent(BaseModel):
     item_id: ItemId
     reviewer: NameText
     at: datetime
-    decision: Literal["approve", "reject", "edit", "assign", "flag", "retire", "requeue"]
+    decision: Literal["approve", "reject", "edit", "assign", "flag", "retire", "requeue", "reopen"]
     reason: NameText | None = None
     note: ReviewNote | None = None
     before: dict[str, Any] | None = None

@@ -5,7 +5,7 @@ review event with the item's new state (validators.review holds the pure rules).
 decision use cases take a `DecisionBook`: the `Store` inside an open write (the CLI), or
 a web server's journaled replica (bank.store.review_journal.SessionBook).
 
-Undo is an appended event (`requeue`, reason "reopen") that puts the item back with its
+Undo is an appended `reopen` event that puts the item back with its
 previous status; the decision and its undo both stay in the audit trail.
 """
 
@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from bank.errors import InputError, NotFoundError, StateError
 from bank.models import Blueprint, Item, ReviewEvent
@@ -27,7 +27,7 @@ from validators.detector import Detector, DuplicateRef, ExactDetector, near_dupl
 from validators.review import Decision, agreement, apply_edit, decide, snapshot
 
 POOL_STATUSES = ["approved", "pending_review"]
-REOPEN = "reopen"  # the reason of an undo's requeue event
+REOPEN: Final = "reopen"  # an undo's decision (and the reason of undos recorded before it had one)
 
 
 class DecisionBook(Protocol):
@@ -50,13 +50,17 @@ class DecisionBook(Protocol):
         ...
 
 
+def is_undo(event: ReviewEvent) -> bool:
+    """Whether an event is an undo: a `reopen`, or (older banks) a `requeue` with that reason."""
+    return event.decision == REOPEN or (event.decision == "requeue" and event.reason == REOPEN)
+
+
 def live_history(events: Sequence[ReviewEvent]) -> list[ReviewEvent]:
     """An item's events without the votes their reviewer took back (a reopen right after)."""
     out: list[ReviewEvent] = []
     for e in events:
         if (
-            e.decision == "requeue"
-            and e.reason == REOPEN
+            is_undo(e)
             and out
             and out[-1].reviewer == e.reviewer
             and out[-1].decision in ("approve", "reject")
@@ -71,7 +75,7 @@ def done_since(events: Sequence[ReviewEvent], reviewer: str, since: datetime) ->
     """How many decisions a reviewer made since a moment (a session's start), undos deducted."""
     mine = [e for e in events if e.reviewer == reviewer and e.at >= since]
     made = sum(e.decision in ("approve", "reject") for e in mine)
-    undone = sum(e.decision == "requeue" and e.reason == REOPEN for e in mine)
+    undone = sum(is_undo(e) for e in mine)
     return max(0, made - undone)
 
 
@@ -183,8 +187,7 @@ def reopen_in(store: DecisionBook, item_id: str, reviewer: str, now: datetime) -
         item_id=item_id,
         reviewer=reviewer,
         at=now,
-        decision="requeue",
-        reason=REOPEN,
+        decision=REOPEN,
         note=f"undo of {last.decision}",
         before=snapshot(item),
         after=snapshot(restored),

@@ -101,7 +101,7 @@ def test_undo_with_z_brings_the_item_back_and_keeps_both_events(site: dict, brow
     page.close()
     assert _bank_events(site, first.id) == [
         ("ana", "approve", None),
-        ("ana", "requeue", "reopen"),
+        ("ana", "reopen", None),
     ]
 
 
