@@ -18,7 +18,12 @@ of two corruptions it catches: the key moved to another letter (the true answer 
 a distractor), and, for a "which item is in this category" question, a distractor
 replaced by another item the note puts in the key's category.
 
+With --fresh, every item of a fresh labeled set (benchmarks/data/flaws_fresh/labels.jsonl,
+same format, labeled by another blind reader; --fresh-path names another file) is scored
+as one part and printed first, as the headline: nothing was designed on it.
+
 Run: python -m benchmarks.flaw_recall [--list CODE ...] [--heldout] [--no-notes]
+     [--fresh [--fresh-path FILE]]
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from validators.option_checks import mixed_options, off_topic_distractor
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "benchmarks" / "data" / "flaws" / "labels.jsonl"
+FRESH = ROOT / "benchmarks" / "data" / "flaws_fresh" / "labels.jsonl"
 MEDICAL = ROOT.parent / "shared" / "data" / "medical-mcq"
 
 Check = Callable[[str, list[str], str | None], list[Flaw]]
@@ -71,7 +77,7 @@ class Labeled:
     stem: str
     options: list[str]
     answer: str | None
-    labels: dict[str, bool]
+    labels: dict[str, bool | None]
     note: str = ""
 
 
@@ -90,8 +96,10 @@ class Score:
         """The labeled positives."""
         return self.tp + self.fn
 
-    def add(self, ref: str, label: bool, found: bool) -> None:
-        """Count one item."""
+    def add(self, ref: str, label: bool | None, found: bool) -> None:
+        """Count one item; an item with no label for the code (None) is not counted."""
+        if label is None:
+            return
         if label and found:
             self.tp += 1
         elif label:
@@ -125,35 +133,60 @@ def _medical_rows() -> dict[str, dict[str, object]]:
     return rows
 
 
-def load_labels(path: Path = LABELS) -> list[Labeled]:
-    """The labeled items, their medical references resolved into shared/data/medical-mcq."""
+def _item_text(
+    item: dict[str, object], medical: dict[str, dict[str, object]]
+) -> tuple[str, str, list[str], str | None]:
+    """(ref, stem, options, answer) of a record's item: a medical reference or the item itself."""
+    ref = item.get("ref")
+    if isinstance(ref, str) and ref in medical:
+        row = medical[ref]
+        options_map = row["options"]
+        assert isinstance(options_map, dict)
+        options = [str(options_map[k]) for k in sorted(options_map)]
+        return ref, str(row["question"]), options, str(row["answer_idx"])
+    stem = str(item["stem"])
+    raw = item["options"]
+    if isinstance(raw, dict):
+        options = [str(raw[k]) for k in sorted(raw)]
+    else:
+        assert isinstance(raw, list)
+        options = [str(o) for o in raw]
+    answer = item.get("answer")
+    if not isinstance(ref, str):
+        ref = "cmas:" + hashlib.sha256(stem.encode()).hexdigest()[:12]
+    return ref, stem, options, None if answer is None else str(answer)
+
+
+def load_labels(path: Path = LABELS, part: str | None = None) -> list[Labeled]:
+    """The labeled items, their medical references resolved into shared/data/medical-mcq.
+
+    Each item goes to the part its reference hashes to (`part_of`), or to `part` when
+    given (a fresh set is one part). A code or check a record leaves out is unlabeled
+    (None) and is not counted for that item.
+    """
     medical = _medical_rows()
     out = []
     with path.open() as lines:
         for line in lines:
+            if not line.strip():
+                continue
             record = json.loads(line)
-            item = record["item"]
-            if "ref" in item:
-                ref = item["ref"]
-                row = medical[ref]
-                options_map = row["options"]
-                assert isinstance(options_map, dict)
-                options = [str(options_map[k]) for k in sorted(options_map)]
-                stem, answer = str(row["question"]), str(row["answer_idx"])
-            else:
-                stem, options, answer = item["stem"], list(item["options"]), item["answer"]
-                ref = "cmas:" + hashlib.sha256(stem.encode()).hexdigest()[:12]
-            labels = {**record["flaws"], **record["checks"]}
+            ref, stem, options, answer = _item_text(record["item"], medical)
+            given = {**record.get("flaws", {}), **record.get("checks", {})}
+            labels: dict[str, bool | None] = {
+                label: (None if given.get(label) is None else bool(given[label]))
+                for _, label, _ in _codes()
+            }
             out.append(
                 Labeled(
                     ref,
-                    part_of(ref),
-                    record["part"],
+                    part or part_of(ref),
+                    str(record.get("part", "")),
                     stem,
                     options,
                     answer,
                     labels,
-                    record.get("note", ""),
+                    str(record.get("note", "")),
                 )
             )
     return out
@@ -274,13 +307,44 @@ def _print_table(scores: dict[tuple[str, str], Score], codes: list[str]) -> None
         print(f"{code:<24} {held.row():<40}| {spec.row():<40}| {dev.row()}")
 
 
+def _print_fresh(path: Path) -> None:
+    """The headline: every item of the fresh set scored, all of it and without open readings."""
+    items = load_labels(path, part="fresh")
+    random_n = sum(i.sample == "random" for i in items)
+    print(
+        f"FRESH (headline): {len(items)} items of {path} ({random_n} random, "
+        f"{len(items) - random_n} other), labeled blind; no rule was designed on them"
+    )
+    scores = score(items)
+    header = "pos   tp   fp   fn  recall  precision"
+    for title, codes in (("Rule codes", list(RULES)), ("Option checks", list(CHECKS))):
+        print(f"\n{title}")
+        print(f"{'':<24} {'FRESH':<40}| fresh, open readings out")
+        print(f"{'code':<24} {header:<40}| {header}")
+        for code in codes:
+            every, spec = (scores.get((code, p), Score()) for p in ("fresh", "fresh-spec"))
+            print(f"{code:<24} {every.row():<40}| {spec.row()}")
+    print()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Print the figures; with --list, the misses and false flags of the named codes."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list", nargs="*", default=[], metavar="CODE")
     parser.add_argument("--heldout", action="store_true", help="list held-out items too")
     parser.add_argument("--no-notes", action="store_true", help="skip the generated items")
+    parser.add_argument(
+        "--fresh", action="store_true", help="score the fresh labeled set first, as the headline"
+    )
+    parser.add_argument(
+        "--fresh-path", type=Path, default=FRESH, metavar="FILE", help="the fresh set's labels"
+    )
     args = parser.parse_args(argv)
+    if args.fresh:
+        if args.fresh_path.exists():
+            _print_fresh(args.fresh_path)
+        else:
+            print(f"FRESH: no labels at {args.fresh_path}\n")
     items = load_labels()
     parts = {p: [i for i in items if i.part == p] for p in ("dev", "heldout")}
     for name, chosen in parts.items():

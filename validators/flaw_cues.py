@@ -10,7 +10,7 @@ import re
 
 from bank.models import Flaw
 from bank.quantities import parse_quantity
-from bank.text import content_forms, content_words, nfkc, starts_with_vowel_sound, words
+from bank.text import is_content_word, nfkc, starts_with_vowel_sound, stem, words
 from validators.flaw_inputs import as_text, join_unique, key_index, option_letter, option_texts
 
 
@@ -37,20 +37,44 @@ def longest_answer_correct(stem: str, options: list[str], answer: str | None) ->
     return []
 
 
+def _root(word: str) -> str:
+    """A word's comparison key: the spec's simple stemming, with a plural gerund made singular.
+
+    One stripped ending leaves "mailings" at "mailing" but takes "mailing" to "mail";
+    dropping the plural "s" of an "-ings" word first lets the two forms meet.
+    """
+    low = word.lower()
+    return stem(word[:-1]) if low.endswith("ings") and len(low) > 5 else stem(word)
+
+
+def _content_forms(text: str) -> dict[str, str]:
+    """Each content word's key (`_root`) mapped to its first spelling in the text."""
+    forms: dict[str, str] = {}
+    for w in words(text):
+        if is_content_word(w):
+            forms.setdefault(_root(w), w)
+    return forms
+
+
+def _content_words(text: str) -> set[str]:
+    """The keys (`_root`) of a text's content words."""
+    return set(_content_forms(text))
+
+
 def word_repeats(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
     """A content word of the stem is in the key and in none of the distractors."""
     found = _key_and_distractors(options, answer)
     if found is None:
         return []
     texts, key = found
-    key_words = content_words(texts[key])
+    key_words = _content_words(texts[key])
     distractor_words: set[str] = set()
     for i, text in enumerate(texts):
         if i != key:
-            distractor_words |= content_words(text)
+            distractor_words |= _content_words(text)
     shared = [
         form
-        for stemmed, form in content_forms(as_text(stem)).items()
+        for stemmed, form in _content_forms(as_text(stem)).items()
         if stemmed in key_words and stemmed not in distractor_words
     ]
     if not shared:
@@ -64,13 +88,13 @@ def convergence_cues(stem: str, options: list[str], answer: str | None) -> list[
     if found is None:
         return []
     texts, key = found
-    sets = [content_words(t) for t in texts]
+    sets = [_content_words(t) for t in texts]
     sums = [sum(len(s & t) for j, t in enumerate(sets) if j != i) for i, s in enumerate(sets)]
     others = sums[:key] + sums[key + 1 :]
     if sums[key] - max(others) < 2:
         return []
     elsewhere = set().union(*(s for i, s in enumerate(sets) if i != key))
-    shared = [form for stemmed, form in content_forms(texts[key]).items() if stemmed in elsewhere]
+    shared = [form for stemmed, form in _content_forms(texts[key]).items() if stemmed in elsewhere]
     others_text = ", ".join(map(str, others))
     evidence = f"key shares {sums[key]}; others {others_text}: {join_unique(shared[:5])}"
     return [Flaw(code="convergence_cues", where=option_letter(key), evidence=evidence)]

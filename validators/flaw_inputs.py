@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import cast
 
 from bank.models import LETTERS
+from bank.text import forbidden_character
 
 
 def as_text(value: object) -> str:
@@ -46,8 +47,12 @@ def key_index(options: list[str], answer: object) -> int | None:
 
 
 def shorten(text: str, limit: int = 60) -> str:
-    """`text` with its whitespace folded, cut to `limit` characters with an ellipsis."""
-    text = " ".join(text.split())
+    """`text` with its whitespace folded, cut to `limit` characters with an ellipsis.
+
+    Characters a flaw's evidence may not hold (control characters, lone surrogates, which
+    an imported option can carry) are dropped, so quoting an option never fails.
+    """
+    text = " ".join("".join(c for c in text if forbidden_character(c) is None).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

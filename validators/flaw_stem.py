@@ -1,7 +1,9 @@
 """Flaws of the stem: true/false questions, blanks, negative words, an unfocused stem.
 
 A stem is unfocused when it is too short to ask anything or is a bare topic that neither
-asks a question nor leaves a sentence for the options to complete.
+asks a question nor leaves a sentence for the options to complete; a topic may also be
+written as a whole statement before a colon, or as a noun phrase with no verb, over
+options that are statements of their own (items written elsewhere do both).
 """
 
 from __future__ import annotations
@@ -31,21 +33,35 @@ _TF_AFTER = (
     rf"(?=\s*(?:$|[?:.,;!)]|{_TF_NOUN}\b|(?:about|regarding|concerning|on|of|for|in|with"
     r"|when|except|under|as|to|related|according)\b))"
 )
-_TF_COPULA = r"(?:is|are|(?:would|will|could|can|should|may|might)\s+be)"
+_TF_COPULA = r"(?:is\s*/\s*are|are\s*/\s*is|is|are|(?:would|will|could|can|should|may|might)\s+be)"
+# Hedges between the copula and the adjective ("is most likely true", "are most likely to
+# be true"): the stem still asks for the true statement, only more cautiously.
+_TF_HEDGE = (
+    r"(?:(?:most|least|more|always|generally|usually|probably|likely|definitely|certainly)\s+)"
+    r"{0,2}(?:to\s+be\s+)?"
+)
+# What may stand between "which" and the copula: "of the following", "among these",
+# "of the statements given below", a noun for the statements ("statement(s)").
+_TF_WHICH = (
+    r"\b(?:which|what)\s+(?:one\s+)?(?:(?:of|among|amongst|from)\s+(?:the\s+following|these"
+    r"|those|the\s+above|them|the\s+statements?|the\s+options?)\s+)?"
+    rf"(?:{_TF_NOUN}(?:\(s\))?\s+)?(?:(?:given|listed|shown|stated)\s+(?:below|above)\s+)?"
+)
 _TF_STEM = re.compile(
-    r"\bwhich\s+(?:of\s+)?(?:one\s+)?(?:of\s+(?:the\s+following|these|those|the\s+above)\s+)?"
-    rf"(?:{_TF_NOUN}\s+)?(?:{_TF_TOPIC}\s+)?{_TF_COPULA}\s+(?:not\s+)?"
+    rf"{_TF_WHICH}(?:{_TF_TOPIC}\s+)?{_TF_COPULA}\s+(?:not\s+)?{_TF_HEDGE}"
     r"(?:(?:the|a|an)\s+)?(?:(?:most|least|always|generally)\s+)?"
     rf"{_TF_ADJ}{_TF_AFTER}"
     rf"|\b(?:select|choose|identify|pick|mark|find|indicate)\s+(?:the\s+)?(?:one\s+)?{_TF_ADJ}"
     rf"\s+{_TF_NOUN}\b"
     r"|^\W*true\s+(?:or|/)\s+false\b"
-    rf"|^\W*{_TF_ADJ}\s+(?:statements?\s+)?(?:about|regarding|concerning|of|for|in)\b"
+    rf"|^\W*(?:the\s+)?(?:not\s+)?{_TF_ADJ}\s+(?:statements?\s+)?"
+    r"(?:about|regarding|concerning|of|for|in|is|are)\b"
+    rf"|\bthe\s+{_TF_ADJ}\s+statements?(?:\s+(?:is|are))?\W*$"
     r"|\b(?:all|each)\s+(?:of\s+)?(?:the\s+following|these)(?:\s+statements?)?"
     rf"(?:\s+{_TF_TOPIC})?\s+(?:is|are)\s+(?:all\s+)?{_TF_ADJ}\b"
     rf"|\ball\s+(?:is|are)\s+{_TF_ADJ}\b"
-    rf"|\bthe\s+following\s+(?:statements?\s+)?(?:{_TF_TOPIC}\s+)?(?:is|are)\s+{_TF_ADJ}"
-    r"\s+(?:except|but)\b"
+    rf"|\b(?:the\s+)?following\s+(?:statements?\s+)?(?:{_TF_TOPIC}\s+)?(?:is|are)\s+{_TF_ADJ}"
+    rf"(?:\s+{_TF_TOPIC})?\W*\s(?:except|but)\b"
 )
 _TF_OPTION_WORDS = frozenset({"true", "false", "yes", "no"})
 # After "Yes"/"No" a reason may follow a comma or one of these ("Yes if the employer asks");
@@ -88,10 +104,17 @@ def true_false(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
 # The stem's wording
 # ---------------------------------------------------------------------------
 
+# A run of dots is a blank when it stands as a word of its own inside the sentence
+# ("subtract …….. from the length", "The ..... nerve"): after a space, an opening bracket
+# or the stem's start, and before more of the sentence (a lower-case word or a number).
+# Dots that touch the word before them are omission or hesitation marks ("stressors… In
+# recent decades", "either...no"), dots before a capital open the next sentence ("... I
+# do not know"), and a run at the very end leaves a completion ("The right valve…").
+_DOT_SLOT = r"(?:(?<=[\s(\[])|^)(?:\.{3,}|[.…]*…[.…]*)(?=\s*(?-i:[a-z0-9(]))"
 _BLANK = re.compile(
-    r"_{2,}|\(\s*\)|\[\s*\]"
+    r"_{2,}|\(\s*\)|\[\s*\]|[(\[]\s*(?:\.{2,}|…+)\s*[)\]]"
     r"|(?:\.{2,}|…|_)\s*blank\b|\bblank\s*(?:\.{2,}|…|_)|[(\[]\s*blank\s*[)\]]"
-    r"|\bfill\s+in\s+the\s+blanks?\b",
+    rf"|\bfill\s+in\s+the\s+blanks?\b|{_DOT_SLOT}",
     re.IGNORECASE,
 )
 _NEGATIVE = frozenset({"not", "except", "least", "false", "incorrect", "never"})
@@ -204,9 +227,79 @@ def _options_are_predicates(options: object) -> bool:
     return bool(texts) and 2 * sum(_opens_with_verb(o) for o in texts) >= len(texts)
 
 
+# A closed statement: the last sentence's main clause has a finite verb of its own, so
+# the options cannot finish it ("Phenol red thread test is used for dry eye:").
+_AUXILIARIES_TEXT = """
+    is are was were has have had does do did can could should would will shall may might
+    must cannot"""
+_AUXILIARIES = frozenset(_AUXILIARIES_TEXT.split())
+_FINITE = _AUXILIARIES | {w for w in _COMPLETION_VERBS | _VERB_OR_NOUN if w.endswith("s")}
+# Words that open a clause that is not the main one: a stem ending in one ("... is that in
+# the premolars:", "When X is Y, then:") waits for the options to finish it.
+_SUBORDINATORS_TEXT = """
+    that if when whenever because since while although though unless whereas after before
+    until as so then therefore hence which who whom whose where"""
+_SUBORDINATORS = frozenset(_SUBORDINATORS_TEXT.split())
+_STATEMENT_WORDS = 4  # an option that is a statement of its own has at least this many words
+
+
+def _main_clause_closed(text: str) -> bool:
+    """Whether the last sentence of a stem is a main clause with its own finite verb."""
+    last = re.split(r"[.;!]\s+", text.rstrip(" :.;"))[-1]
+    segments = re.split(r"[,;(]", last)
+    low = [w.lower() for w in words(segments[-1])]
+    if not low or not _SUBORDINATORS.isdisjoint(low) or low[-1] in _COMPLETION_ENDINGS:
+        return False
+    if low[-1] in _FINITE or _ends_open(low):
+        return False
+    # A verb after "to" is an infinitive ("In order to have balance ..."), not finite.
+    return any(w in _FINITE and low[i - 1] != "to" for i, w in enumerate(low) if i)
+
+
+def _is_statement(option: str) -> bool:
+    """Whether an option is a statement of its own (or a predicate): a finite verb, 4+ words."""
+    low = [w.lower() for w in words(option)]
+    return len(low) >= _STATEMENT_WORDS and not _FINITE.isdisjoint(low)
+
+
+def _says_itself(option: str) -> bool:
+    """Whether an option is a sentence with its own subject: a finite verb after its start."""
+    low = [w.lower() for w in words(option)]
+    return _is_statement(option) and not _opens_with_verb(option) and _FINITE.isdisjoint(low[:1])
+
+
+def _statement_on_topic(text: str, low: list[str], options: object) -> str | None:
+    """Why a stem names only a topic for options that are statements, or None.
+
+    Two forms, neither asking anything nor leaving a sentence for the options to finish:
+    a closed statement before ':' ("Phenol red thread test is used for dry eye:", each
+    option saying something of the test; its main clause is whole, so they do not
+    complete it), and, with or without a colon, a bare noun phrase with no verb whose
+    options are sentences with their own subjects ("Steroids in oral surgery" / "They
+    delay healing" ...). "... produces the following effects:" names what is asked.
+    """
+    if "?" in text or "following" in low or low[0] in _IMPERATIVES or _ends_open(low):
+        return None
+    if _QUESTION_WORDS.intersection(low) or _BLANK.search(text) or low[-1] in _COMPLETION_ENDINGS:
+        return None
+    texts = option_texts(options)
+    if len(texts) < 3:
+        return None
+    most = len(texts) - 1
+    colon = text.rstrip().endswith(":")
+    if colon and sum(map(_is_statement, texts)) >= most and _main_clause_closed(text):
+        return "a whole statement before ':', with statements for options: it names a topic"
+    bare = _FINITE.isdisjoint(low) and low[-1] not in _COMPLETION_VERBS
+    if bare and sum(map(_says_itself, texts)) >= most:
+        return "a noun phrase with no verb, with sentences for options: it names a topic"
+    return None
+
+
 def _bare_topic(text: str, found: list[str], options: object) -> str | None:
     """Why a stem of 4+ words is a bare topic, or None when it asks or completes something."""
     low = [w.lower() for w in found]
+    if topic := _statement_on_topic(text, low, options):
+        return topic
     if _asks_or_completes(text, low) or _ends_open(low) or _options_are_predicates(options):
         return None
     if text.rstrip().endswith(":"):
