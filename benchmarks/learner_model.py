@@ -11,7 +11,8 @@ of domains. The test file is read once, for the final report.
 Headline ("product path"): planner.learner_fit.fit_learner_model on the train learners, the
 function the product runs on its stored answers (difficulties, then the prior's spread,
 forgetting, practice gain and the weight of a learner's earlier answers to the same item,
-all chosen on held-out train learners, never on the test file), then the online model
+all chosen on held-out train learners and checked by cross-validation over the train
+learners, never on the test file), then the online model
 (predict_correct / update, given the item) on each test learner. Also printed: item
 difficulty alone, and the online model with the default prior (what the product ran before
 it fitted its prior).
@@ -83,7 +84,8 @@ def run(name: str) -> dict[str, float] | None:
         f"[{name}] fitted on train: prior "
         + " ".join(f"{k}={v:.4g}" for k, v in dataclasses.asdict(prior).items())
         + f"; C={fitted.regularization}; held-out train AUC {fitted.holdout_auc:.4f}; "
-        f"{time.perf_counter() - start:.0f}s"
+        + ("" if fitted.cv_auc is None else f"cross-validated train AUC {fitted.cv_auc:.4f}; ")
+        + f"{time.perf_counter() - start:.0f}s"
     )
     return result
 

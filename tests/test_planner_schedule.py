@@ -97,3 +97,22 @@ def test_a_stored_fit_round_trips_and_an_older_one_without_item_gains_still_read
     assert fit_from_dict(data) == fitted
     older = {**data, "prior": {k: v for k, v in data["prior"].items() if not k.startswith("item_")}}
     assert fit_from_dict(older).prior.item_success_gain == 0.0
+
+
+def test_the_fit_checks_its_prior_by_cross_validation_and_an_older_fit_without_it_reads() -> None:
+    t0 = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
+    rows = [
+        ResponseRecord(
+            f"l{n}", f"i{k % 5}", n % 2, (3 * n + k) % 4 < 1 + k // 4, t0 + k * dt.timedelta(1)
+        )
+        for n in range(20)
+        for k in range(10)
+    ]
+    fitted = fit_learner_model(rows)
+    assert fitted.cv_auc is not None and 0.0 <= fitted.cv_auc <= 1.0
+    assert fitted.prior.forgetting in (0.9, 0.95, 1.0)
+    data = fit_to_dict(fitted)
+    older = {k: v for k, v in data.items() if k != "cv_auc"}
+    assert fit_from_dict(older).cv_auc is None
+    few = fit_learner_model([r for r in rows if int(r.learner_id[1:]) < 6])
+    assert few.cv_auc is None
