@@ -143,17 +143,6 @@ def test_off_topic_distractor_needs_the_key() -> None:
             "C",
             'the others open with "by"',
         ),
-        (
-            [
-                "The essential duties of a job",
-                "A trial period for a new hire",
-                "Responding to a problem that continues with steadily stronger consequences,"
-                " such as a warning, then a reprimand, then suspension",
-                "A written plan for at-risk jobs",
-            ],
-            "C",
-            "19 words among options of at most 7",
-        ),
     ],
 )
 def test_mixed_options_fires(options: list[str], flagged: str, why: str) -> None:
@@ -182,7 +171,7 @@ def test_mixed_options_fires(options: list[str], flagged: str, why: str) -> None
         ],
         # all open alike, or none of the form-setting openers
         ["The pin", "The handle", "The nozzle", "A hose"],
-        # long, but not 2.5 times the others' words, or not 8 words more
+        # one option longer than the rest is longest_answer_correct's finding, not a form
         [
             "A form that gives a payer the payee's taxpayer ID",
             "A way to keep petty cash at a fixed amount",
@@ -190,6 +179,13 @@ def test_mixed_options_fires(options: list[str], flagged: str, why: str) -> None
             "A reduction in price that the vendor allows when the invoice is paid early",
         ],
         ["Bass", "Stillman", "Charters", "Roll technique with the bristles at 45 degrees"],
+        [
+            "The essential duties of a job",
+            "A trial period for a new hire",
+            "Responding to a problem that continues with steadily stronger consequences,"
+            " such as a warning, then a reprimand, then suspension",
+            "A written plan for at-risk jobs",
+        ],
     ],
 )
 def test_mixed_options_near_misses(options: list[str]) -> None:

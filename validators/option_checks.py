@@ -201,36 +201,19 @@ def _odd_opener(texts: list[str]) -> tuple[int, str] | None:
     return odd, f'the others open with "{openers[(odd + 1) % len(texts)]}"'
 
 
-# One option this many times as long as every other, in words, and this many words
-# longer, stands out by length alone: a sentence among phrases ("Responding to a problem
-# that continues with steadily stronger consequences, such as ..." beside "A trial period
-# for a new hire"). Chosen on the dev part of benchmarks/data/flaws and checked against
-# the offline generator's items, which it never flags.
-_LENGTH_RATIO = 2.5
-_LENGTH_MARGIN = 8
-
-
-def _odd_length(texts: list[str]) -> tuple[int, str] | None:
-    """The one option far longer, in words, than each of the others, with why."""
-    counts = [len(words(t)) for t in texts]
-    for i, count in enumerate(counts):
-        longest_other = max(counts[:i] + counts[i + 1 :])
-        if count >= _LENGTH_RATIO * longest_other and count >= longest_other + _LENGTH_MARGIN:
-            return i, f"{count} words among options of at most {longest_other}"
-    return None
-
-
 def _mixed_form(texts: list[str]) -> tuple[int, str] | None:
     """The option whose form differs from the others', with why, or None."""
-    return _odd_form(texts) or _odd_opener(texts) or _odd_length(texts)
+    return _odd_form(texts) or _odd_opener(texts)
 
 
 def mixed_options(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
     """One option differs in form from the three others, so it stands out from the list.
 
     A clause among noun phrases of one or two words, a quantity among names, a name among
-    quantities, an option not opening with the "By"/"To"/"Because" that all the others
-    open with, or one far longer than every other (2.5 times the words and 8 more).
+    quantities, or an option not opening with the "By"/"To"/"Because" that all the others
+    open with. (One option far longer than the others was tried: on the dev part it added
+    2 true flags and 2 false ones, all four on the key, which longest_answer_correct
+    already names; left out.)
     """
     texts = option_texts(options)
     if len(texts) < 3 or not all(texts):
