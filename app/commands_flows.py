@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -16,6 +17,25 @@ from app.common import (
     settings,
 )
 
+NIGHTLY_NICE = 10
+"""The niceness the nightly refresh lowers itself to: a batch job yields the CPU to servers."""
+
+
+def lower_priority(niceness: int) -> int:
+    """Make this process (and what it starts from now on) at least `niceness` nice.
+
+    A batch job takes the CPU only when learners' requests leave it free. The niceness is
+    only ever raised (raising priority needs privileges a batch job should not have).
+
+    Returns:
+        The process's niceness now.
+    """
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if niceness > current:
+        os.setpriority(os.PRIO_PROCESS, 0, min(niceness, 19))
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
 flows_app = typer.Typer(
     help="Prefect deployments: serve the flows on a schedule.", no_args_is_help=True
 )
@@ -28,13 +48,27 @@ def nightly(
         str, typer.Option("--generator", "-g", help="offline, llm or auto.")
     ] = "auto",
     json_out: JsonOpt = False,
+    nice: Annotated[
+        int,
+        typer.Option(
+            "--nice",
+            envvar="CMASPREP_NIGHTLY_NICE",
+            min=0,
+            max=19,
+            help="CPU niceness to run at (0 keeps the caller's): learners' requests come first.",
+        ),
+    ] = NIGHTLY_NICE,
 ) -> None:
     """Run the nightly refresh now: refill thin or weak pools, recalibrate items, re-plan.
 
-    Running it twice in a row changes nothing the second time.
+    Running it twice in a row changes nothing the second time. It runs at a lower CPU
+    priority (niceness 10 by default, as batch jobs do), so a web server on the same
+    machine answers learners first; `--nice 0` (or CMASPREP_NIGHTLY_NICE=0) keeps the
+    priority it was started with.
 
     Example: cmasprep nightly --json
     """
+    lower_priority(nice)  # before Prefect starts its helpers: they inherit it
     prefect_offline_defaults()
     from app.scheduled import nightly_job
     from pipelines.components import build_generator

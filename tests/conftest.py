@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -63,7 +63,7 @@ def make_item(n: int = 0, domain: int = 5, **overrides: object) -> Item:
     return Item.model_validate(fields)
 
 
-def write_jsonl(path: Path, records: list[object]) -> Path:
+def write_jsonl(path: Path, records: Sequence[object]) -> Path:
     lines = [r if isinstance(r, str) else json.dumps(r) for r in records]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

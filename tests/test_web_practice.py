@@ -3,7 +3,10 @@ idempotent answers, learners kept apart, and mastery, readiness and the plan fol
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -257,3 +260,30 @@ def test_sessions_survive_a_server_restart(
         page = fresh.get(base("lea", sid) + "?at=0")
         assert page.status_code == 200 and "checked" in page.text
         assert 'aria-pressed="true"' in page.text
+
+
+def test_learner_pages_carry_the_security_headers(site: tuple[TestClient, Path]) -> None:
+    client, _ = site
+    sid = start(client, "lea", "tutor", 3)
+    for response in (
+        client.get(base("lea", sid)),
+        client.post(base("lea", sid) + "/answer", data={"position": 0, "choice": "A", "key": "k"}),
+        client.get("/learner/not-a-token/practice/x"),
+    ):
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/app.js").headers.get("Cache-Control", "")
+
+
+def test_the_nightly_refresh_lowers_its_own_cpu_priority_and_never_raises_it() -> None:
+    # In a child process: the test run keeps its own priority.
+    code = (
+        "import os; from app.commands_flows import lower_priority as low; "
+        "print(low(0), low(7), low(3), os.getpriority(os.PRIO_PROCESS, 0))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    assert out == [str(mine), str(max(mine, 7)), str(max(mine, 7)), str(max(mine, 7))]

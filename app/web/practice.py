@@ -8,7 +8,11 @@ Each answer carries an idempotency key the page made (session id and position, a
 record's revision in a mock exam), so a retried POST records nothing twice.
 
 The steps are `pipelines.practice_sessions`' over the replica: no request here opens the
-bank file, so a learner never waits on a flow that holds it.
+bank file, so a learner never waits on a flow that holds it. The pages a learner reads
+(question, feedback, review, report) only read the replica's memory, so they run on the
+event loop (`async def`) rather than being handed to a worker thread and back, which
+cost more CPU than the page itself on a busy machine; the POSTs wait on the journal's
+fsync, so they stay plain functions FastAPI runs in its threads.
 """
 
 from __future__ import annotations
@@ -87,7 +91,9 @@ def start(
 
 
 @router.get("/learner/{token}/practice/{session_id}")
-def question(request: Request, token: str, session_id: str, at: int | None = None) -> Response:
+async def question(
+    request: Request, token: str, session_id: str, at: int | None = None
+) -> Response:
     """The session's current question (a mock exam: the one asked for with `at`)."""
     learner_id = learner_of(request, token)
     web = context(request)
@@ -149,7 +155,7 @@ def take_answer(
 
 
 @router.get("/learner/{token}/practice/{session_id}/feedback/{position}")
-def show_feedback(request: Request, token: str, session_id: str, position: int) -> Response:
+async def show_feedback(request: Request, token: str, session_id: str, position: int) -> Response:
     """Tutor mode: the answered question, what was right, why the choice was wrong."""
     learner_id = learner_of(request, token)
     web = context(request)
@@ -161,7 +167,7 @@ def show_feedback(request: Request, token: str, session_id: str, position: int) 
 
 
 @router.get("/learner/{token}/practice/{session_id}/review")
-def review(request: Request, token: str, session_id: str) -> Response:
+async def review(request: Request, token: str, session_id: str) -> Response:
     """A mock exam's review screen: unanswered and flagged questions, then submit."""
     learner_id = learner_of(request, token)
     web = context(request)
@@ -184,7 +190,7 @@ def submit(request: Request, token: str, session_id: str) -> Response:
 
 
 @router.get("/learner/{token}/practice/{session_id}/report")
-def report(request: Request, token: str, session_id: str) -> Response:
+async def report(request: Request, token: str, session_id: str) -> Response:
     """A finished session's summary (a mock exam's score report)."""
     learner_id = learner_of(request, token)
     web = context(request)
