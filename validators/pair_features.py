@@ -78,6 +78,7 @@ class ItemVectors:
     lex_keys: sp.csr_matrix
     lex_options: sp.csr_matrix
     models: list[tuple[str, str] | None] = field(default_factory=list)  # item_model(item)
+    facts: TextFacts | None = None  # a bank's, made with its index; else read per pair
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,35 @@ def _profile(text: str) -> _Profile:
     return _Profile(tokens, stems, counts, bool(_NEGATIVE.search(text)), frozenset(counts))
 
 
+@dataclass(frozen=True)
+class TextFacts:
+    """What the per-pair text features read of each item (row i for item i), made once.
+
+    A bank's are made with its index, outside any check: reading them per pair from a
+    100,000-item bank took 0.9 s for the 2,700 pairs that reach the text features.
+    """
+
+    profiles: list[_Profile]
+    stem_codes: list[frozenset[str]]  # identifiers(stem)
+    key_codes: list[frozenset[str]]  # identifiers(key, letters=True)
+
+
+def text_facts(stems: list[str], keys: list[str]) -> TextFacts:
+    """The `TextFacts` of items with these stems and keys."""
+    return TextFacts(
+        [_profile(s) for s in stems],
+        [identifiers(s) for s in stems],
+        [identifiers(k, letters=True) for k in keys],
+    )
+
+
+def _facts(v: ItemVectors, i: int) -> tuple[_Profile, frozenset[str], frozenset[str]]:
+    if v.facts is not None:
+        return v.facts.profiles[i], v.facts.stem_codes[i], v.facts.key_codes[i]
+    stem = v.stem_texts[i]
+    return _profile(stem), identifiers(stem), identifiers(v.key_texts[i], letters=True)
+
+
 def _slot(p: _Profile, head: int, tail: int) -> frozenset[str] | set[str]:
     """The content stems of the tokens between the first `head` and the last `tail`."""
     if head + tail == 0:
@@ -125,7 +155,10 @@ def template_overlap(stem_a: str, stem_b: str) -> tuple[float, float]:
     "In which DEA schedule is ketamine placed?" and "... is Tylenol with codeine placed?"
     share most of their words around a slot whose content words do not overlap.
     """
-    pa, pb = _profile(stem_a), _profile(stem_b)
+    return _overlap(_profile(stem_a), _profile(stem_b))
+
+
+def _overlap(pa: _Profile, pb: _Profile) -> tuple[float, float]:
     a, b = pa.tokens, pb.tokens
     short = min(len(a), len(b))
     if short == 0:
@@ -292,16 +325,14 @@ def add_text_features(
     """`out` (rows of `vector_features`) with the per-pair text features filled in, in place."""
     col = {name: c for c, name in enumerate(FEATURES)}
     for k, (i, j) in enumerate(zip(ia.tolist(), ib.tolist(), strict=True)):
-        sa, sb = va.stem_texts[i], vb.stem_texts[j]
-        ka, kb = va.key_texts[i], vb.key_texts[j]
-        share, overlap = template_overlap(sa, sb)
-        out[k, col["numbers_agree"]] = _agree(identifiers(sa), identifiers(sb))
-        out[k, col["key_codes_agree"]] = _agree(
-            identifiers(ka, letters=True), identifiers(kb, letters=True)
-        )
+        pa, stem_a, key_a = _facts(va, i)
+        pb, stem_b, key_b = _facts(vb, j)
+        share, overlap = _overlap(pa, pb)
+        out[k, col["numbers_agree"]] = _agree(stem_a, stem_b)
+        out[k, col["key_codes_agree"]] = _agree(key_a, key_b)
         out[k, col["template_share"]] = share
         out[k, col["slot_overlap"]] = overlap
-        out[k, col["negation_differs"]] = float(_profile(sa).negative != _profile(sb).negative)
+        out[k, col["negation_differs"]] = float(pa.negative != pb.negative)
     return out
 
 

@@ -65,17 +65,34 @@ class Tree:
         """Per row, the largest leaf value it can reach whatever its unknown features hold.
 
         `known[f]` says whether column f of `x` is filled; a test on any other column
-        may go either way.
+        may go either way. The rows that can reach each node are passed down from the
+        root (a node's children come after it): one comparison per inner node, not one
+        per test on every leaf's path.
         """
         best = np.full(x.shape[0], -np.inf)
-        for node, tests in self.paths:
-            ok = np.ones(x.shape[0], dtype=bool)
-            for f, t, left in tests:
-                if known[f]:
-                    # A float64 threshold, as in `raw`: a float32 row compared with a
-                    # Python float would be compared in float32 (0.2 <= 0.2 there).
-                    ok &= (x[:, f] <= np.float64(t)) == left
-            best = np.where(ok, np.maximum(best, self.value[node]), best)
+        reach: dict[int, np.ndarray | None] = {0: None}  # None: every row
+        for node in range(self.leaf.size):
+            if node not in reach:
+                continue
+            rows = reach.pop(node)
+            if self.leaf[node]:
+                value = self.value[node]
+                best = (
+                    np.maximum(best, value)
+                    if rows is None
+                    else np.where(rows, np.maximum(best, value), best)
+                )
+                continue
+            f = int(self.feature[node])
+            left, right = int(self.left[node]), int(self.right[node])
+            if not known[f]:
+                reach[left] = reach[right] = rows
+                continue
+            # A float64 threshold, as in `raw`: a float32 row compared with a Python
+            # float would be compared in float32 (0.2 <= 0.2 there).
+            go_left = x[:, f] <= np.float64(self.threshold[node])
+            reach[left] = go_left if rows is None else rows & go_left
+            reach[right] = ~go_left if rows is None else rows & ~go_left
         return best
 
 

@@ -128,19 +128,32 @@ class StaticEncoder:
         """One unit-norm float32 row per text; a text without tokens gets a zero row."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        return self.pool(tokenize(texts))
+
+    def pool(self, tokens: list[list[int]]) -> np.ndarray:
+        """`encode` of texts already tokenized (`tokenize`): one unit row per token list.
+
+        The tokens of "stem key" are the stem's followed by the key's (the tokenizer splits
+        at whitespace first), so a caller that needs stems, keys and both read together
+        tokenizes each text once and pools the joined lists.
+        """
         table = token_table(self.cache_dir)
-        encodings = _tokenizer().encode_batch(list(texts), add_special_tokens=False)
-        lengths = np.array([len(e.ids) for e in encodings])
-        ids = np.fromiter(
-            (i for e in encodings for i in e.ids), dtype=np.int64, count=lengths.sum()
-        )
+        lengths = np.array([len(t) for t in tokens], dtype=np.int64)
+        ids = np.fromiter((i for t in tokens for i in t), dtype=np.int64, count=int(lengths.sum()))
         weights = np.ones(ids.size, dtype=np.float32)
         if self.weighting == "zipf":
             weights = np.log1p(np.maximum(ids - FIRST_RANKED_TOKEN + 1, 1)).astype(np.float32)
         indptr = np.concatenate([[0], np.cumsum(lengths)])
         # texts x vocabulary, one weight per token occurrence (repeats add up), times the table.
-        counts = sp.csr_matrix((weights, ids, indptr), shape=(len(texts), table.shape[0]))
+        counts = sp.csr_matrix((weights, ids, indptr), shape=(len(tokens), table.shape[0]))
         out = np.asarray(counts @ table, dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         normed: np.ndarray = out / np.maximum(norms, 1e-12)
         return normed.astype(np.float32)
+
+
+def tokenize(texts: list[str]) -> list[list[int]]:
+    """The packaged tokenizer's ids of each text (no special tokens), for `StaticEncoder.pool`."""
+    if not texts:
+        return []
+    return [e.ids for e in _tokenizer().encode_batch(list(texts), add_special_tokens=False)]
