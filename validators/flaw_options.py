@@ -39,7 +39,8 @@ _AOTA = re.compile(
     r"|all\s+(?:are|is)\s+(?:correct|true|right)\b"
     r"|all$|all\s+of\s+them$)"
 )
-_ITEM = r"\(?(?:[A-D]|[1-9]|I{1,3}|IV|VI?|i{1,3}|iv|vi?)\)?"
+# An option letter or statement number, bracketed or quoted ("(B)", "'B' & 'C'").
+_ITEM = r"(?:\(?(?:[A-D]|[1-9]|I{1,3}|IV|VI?|i{1,3}|iv|vi?)\)?|['\"‘’“”](?:[A-D]|[1-9])['\"‘’“”])"
 _JOINER = r"\s*(?:,\s*(?:(?i:and|or)\s+)?|&|/|\+|\s(?i:and|or|nor)\s)\s*"
 _COMBINATION = re.compile(
     r"^(?:(?i:both|only|either|neither)\s+)?"

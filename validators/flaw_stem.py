@@ -111,8 +111,11 @@ def true_false(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
 # recent decades", "either...no"), dots before a capital open the next sentence ("... I
 # do not know"), and a run at the very end leaves a completion ("The right valve…").
 _DOT_SLOT = r"(?:(?<=[\s(\[])|^)(?:\.{3,}|[.…]*…[.…]*)(?=\s*(?-i:[a-z0-9(]))"
+# A run of four or more dashes standing as a word of its own inside the sentence is a
+# blank too ("a speed of conduction of ------ m/s"); "--" and "---" stand for a dash.
+_DASH_SLOT = r"(?:(?<=\s)|^)[-‐‒–—]{4,}(?=\s+\S)"
 _BLANK = re.compile(
-    r"_{2,}|\(\s*\)|\[\s*\]|[(\[]\s*(?:\.{2,}|…+)\s*[)\]]"
+    _DASH_SLOT + r"|_{2,}|\(\s*\)|\[\s*\]|[(\[]\s*(?:\.{2,}|…+)\s*[)\]]"
     r"|(?:\.{2,}|…|_)\s*blank\b|\bblank\s*(?:\.{2,}|…|_)|[(\[]\s*blank\s*[)\]]"
     rf"|\bfill\s+in\s+the\s+blanks?\b|{_DOT_SLOT}",
     re.IGNORECASE,
@@ -121,7 +124,10 @@ _NEGATIVE = frozenset({"not", "except", "least", "false", "incorrect", "never"})
 
 
 def fill_in_the_blank(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
-    """The stem holds a blank: 2+ underscores, "( )", "[ ]" or a "…blank…" placeholder."""
+    """The stem holds a blank: 2+ underscores, "( )", "[ ]", a "…blank…" placeholder.
+
+    Also a run of dots or of four or more dashes standing in the sentence as a word.
+    """
     found = _BLANK.search(nfkc(as_text(stem)))
     if found is None:
         return []
