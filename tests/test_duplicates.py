@@ -610,3 +610,32 @@ def test_fresh_figures_read_any_kind_and_source_and_ignore_extra_item_fields(
     assert out["recall_by_kind"] == {"paraphrase": "1/1"}
     assert out["false_positives_by_kind"] == {"odd_kind": "0/1"}
     assert set(out["by_source"]) == {"writer2", "generator2"}
+
+
+def test_spent_fresh_pairs_join_development_once_and_fresh_names_the_third_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spent fresh pair is development data unless it is a development pair already."""
+    import benchmarks.dedup_pairs as dp
+
+    monkeypatch.setattr(dp, "SPENT_FRESH_DIR", tmp_path / "none")
+    before = dp.dev_split()
+    old = before.calibration
+    # The first development pair again (as its item fields), and one new pair.
+    seen = {"a": old.a[0].model_dump(), "b": old.b[0].model_dump(), "duplicate": True}
+    claim = {"stem": "Which claim form does a physician office file?", "domain": 5}
+    claim |= {"options": CLAIM_OPTIONS, "answer": "A"}
+    medicare = {"stem": "Which part of Medicare covers hospital stays?", "domain": 5}
+    medicare |= {"options": MEDICARE_OPTIONS, "answer": "B"}
+    fresh = {"a": claim, "b": medicare, "duplicate": False, "kind": "unrelated"}
+    spent = tmp_path / "spent"
+    spent.mkdir()
+    (spent / "pairs.jsonl").write_text(
+        "".join(json.dumps(r, default=str) + "\n" for r in (seen, fresh)), encoding="utf-8"
+    )
+    monkeypatch.setattr(dp, "SPENT_FRESH_DIR", spent)
+    after = dp.dev_split()
+    assert len(after.calibration) == len(old) + 1
+    assert len(after.new_calibration) == len(before.new_calibration) + 1
+    assert after.new_calibration.kinds[-1] == "unrelated"
+    assert dp.FRESH_DIR.name == "dedup_fresh3"
