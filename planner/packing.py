@@ -86,9 +86,10 @@ def mixed_sittings(
 ) -> tuple[dict[dt.date, list[Block]], dict[dt.date, list[Block]], list[tuple[dt.date, int]]]:
     """Place a week's mixed work on its days; return (head, tail, free days).
 
-    The final review ends the last day; the practice exam opens the longest day (not the
-    final review's day when there is another); the diagnostic takes the first days and the
-    timed practice set the last ones. `head` blocks open a day and `tail` blocks close it;
+    The final review ends the last day; the diagnostic takes the first days; the practice
+    exam goes on the longest day that holds the whole sitting (not the final review's day
+    when another does; after the diagnostic on a day they share); the timed practice set
+    takes the last days. `head` blocks open a day and `tail` blocks close it;
     the free days are what is left for domain blocks, (date, quarter hours) in date order.
     """
     days = [DaySlot(slot.day, slot.units) for slot in week.days]
@@ -98,22 +99,27 @@ def mixed_sittings(
         days[-1].units -= week.final_review
         day = days[-1].day
         tail[day] = [make_block("final_review", None, week.final_review, day, texts["final"])]
-    if week.practice_exam:
-        candidates = days[:-1] if week.final_review and len(days) > 1 else days
-        chosen = max(reversed(candidates), key=lambda slot: slot.units)
-        need = PRACTICE_EXAM_UNITS
-        for slot in [chosen, *reversed(days)]:
-            take = min(need, slot.units)
-            slot.units, need = slot.units - take, need - take
-        day = chosen.day
-        head[day] = [make_block("practice_exam", None, PRACTICE_EXAM_UNITS, day, texts["exam"])]
+    # The diagnostic first, on the first days, so that it opens the plan; then the practice
+    # exam, one sitting, on the longest day that holds all of it (not the final review's day
+    # when another will do).
     left = week.diagnostic
     for slot in days:
         take = min(left, slot.units)
         if take:
             slot.units, left = slot.units - take, left - take
             block = make_block("diagnostic", None, take, slot.day, texts["diagnostic"])
-            head[slot.day] = [block, *head.get(slot.day, [])]
+            head[slot.day] = [block]
+    if week.practice_exam:
+        others = days[:-1] if week.final_review and len(days) > 1 else days
+        need = PRACTICE_EXAM_UNITS
+        fits = [s for s in others if s.units >= need] or [s for s in days if s.units >= need]
+        chosen = max(reversed(fits or others), key=lambda slot: slot.units)
+        for slot in [chosen, *reversed(days)]:
+            take = min(need, slot.units)
+            slot.units, need = slot.units - take, need - take
+        day = chosen.day
+        exam = make_block("practice_exam", None, PRACTICE_EXAM_UNITS, day, texts["exam"])
+        head[day] = [*head.get(day, []), exam]
     left = week.practice_set
     listed = ", ".join(str(n) for n in sorted(studied))
     text = f"timed, mixed: domains {listed}" if listed else "timed, mixed: all domains"

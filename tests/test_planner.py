@@ -181,6 +181,26 @@ def test_every_plan_keeps_the_spec_invariants(req: PlanRequest) -> None:
         assert any("cram plan" in w for w in plan.warnings)
 
 
+def test_a_short_plan_opens_with_the_diagnostic_and_its_exam_fits_one_day() -> None:
+    # Found by Hypothesis: 8 days, Monday 0.5 h and Tuesday 8 h, nothing known. The practice
+    # exam went on the Monday (2 h on a day of 0.5 h), ahead of the diagnostic.
+    req = request(
+        learner="0",
+        mastery={},
+        exam_date=dt.date(2026, 1, 9),
+        start=dt.date(2026, 1, 1),
+        today=dt.date(2026, 1, 1),
+        hours_per_week=None,
+        hours_by_weekday={0: 0.5, 1: 8.0},
+        session_hours=0.5,
+    )
+    plan = build_plan(req)
+    assert_invariants(plan, req)
+    assert plan.blocks[0].kind == "diagnostic"
+    exams = [b for b in plan.blocks if b.kind == "practice_exam"]
+    assert [b.date.weekday() for b in exams] == [1]  # the Tuesday: the only day with 2 h
+
+
 def test_golden_spec_example() -> None:
     plan = build_plan(request())
     assert_invariants(plan, request())
