@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 # NLTK's English stop-word list (nltk 3.9, 198 words), typed in to avoid the dependency
@@ -136,12 +137,16 @@ def content_words(text: str) -> set[str]:
     return {stem(w) for w in words(text) if is_content_word(w)}
 
 
-def content_forms(text: str) -> dict[str, str]:
-    """Each stemmed content word of a text mapped to its first spelling there (for evidence)."""
+def content_forms(text: str, key: Callable[[str], str] | None = None) -> dict[str, str]:
+    """Each content word of a text, by its key (its stem), mapped to its first spelling there.
+
+    `key` replaces `stem` where a rule compares words its own way (for evidence).
+    """
+    key = key or stem
     forms: dict[str, str] = {}
     for w in words(text):
         if is_content_word(w):
-            forms.setdefault(stem(w), w)
+            forms.setdefault(key(w), w)
     return forms
 
 

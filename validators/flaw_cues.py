@@ -10,7 +10,7 @@ import re
 
 from bank.models import Flaw
 from bank.quantities import parse_quantity
-from bank.text import is_content_word, nfkc, starts_with_vowel_sound, stem, words
+from bank.text import content_forms, nfkc, starts_with_vowel_sound, stem, words
 from validators.flaw_inputs import as_text, join_unique, key_index, option_letter, option_texts
 
 
@@ -49,11 +49,7 @@ def _root(word: str) -> str:
 
 def _content_forms(text: str) -> dict[str, str]:
     """Each content word's key (`_root`) mapped to its first spelling in the text."""
-    forms: dict[str, str] = {}
-    for w in words(text):
-        if is_content_word(w):
-            forms.setdefault(_root(w), w)
-    return forms
+    return content_forms(text, key=_root)
 
 
 def _content_words(text: str) -> set[str]:
