@@ -6,14 +6,13 @@ and every reviewer page at 390 px without sideways scroll."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.test_web_e2e import _free_port, browser, pytestmark  # noqa: F401
+from tests.browser import served
+from tests.test_web_e2e import browser, pytestmark  # noqa: F401
 
 TOKEN = "e2e-review17-" + "r" * 30
 BEN = "e2e-review17-ben-" + "b" * 26
@@ -24,8 +23,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Eight queued items (one with a long unbroken id and stem), two reviewers, served
     by uvicorn in a thread (with its lifespan, so the sync thread runs)."""
     from datetime import UTC, datetime
-
-    import uvicorn
 
     from app.web import create_app
     from app.web.auth import token_hash
@@ -53,17 +50,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         detector=LayeredDetector([LexicalLayer()]),
         clock=lambda: now,
     )
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield {"base": f"http://127.0.0.1:{port}", "db": db, "items": items, "app": app}
-    server.should_exit = True
-    thread.join(5)
+    with served(app) as base:
+        yield {"base": base, "db": db, "items": items, "app": app}
 
 
 def _sign_in(page: Any, base: str, token: str = TOKEN) -> None:

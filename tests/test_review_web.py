@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -374,38 +373,25 @@ class _Capture(logging.Handler):
 
 
 def test_learner_tokens_are_masked_in_uvicorns_access_log(db: Path, bank: dict) -> None:
-    import uvicorn
-
+    from tests.browser import served
     from tests.test_web import web_app
-    from tests.test_web_e2e import _free_port
 
-    port = _free_port()
-    config = uvicorn.Config(
-        web_app(db),
-        host="127.0.0.1",
-        port=port,
-        lifespan="off",
-        log_config=commands_web.log_config(),
-        access_log=True,
-    )
-    server = uvicorn.Server(config)
     capture = _Capture()
-    logging.getLogger("uvicorn.access").addHandler(capture)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
-        token = LEARNER_TOKENS["lea"]
-        base = f"http://127.0.0.1:{port}"
-        assert httpx.get(f"{base}/learner/{token}").status_code == 200
-        assert httpx.get(f"{base}/learner/{token}/plan.ics").status_code == 200
-        httpx.get(f"{base}/learner/{token}?x=1")
+        with served(
+            web_app(db),
+            lifespan="off",
+            log_level=None,  # the log configuration decides, as under `cmasprep serve`
+            log_config=commands_web.log_config(),
+            access_log=True,
+        ) as base:
+            # After uvicorn's Config applied the log configuration, which resets handlers.
+            logging.getLogger("uvicorn.access").addHandler(capture)
+            token = LEARNER_TOKENS["lea"]
+            assert httpx.get(f"{base}/learner/{token}").status_code == 200
+            assert httpx.get(f"{base}/learner/{token}/plan.ics").status_code == 200
+            httpx.get(f"{base}/learner/{token}?x=1")
     finally:
-        server.should_exit = True
-        thread.join(5)
         logging.getLogger("uvicorn.access").removeHandler(capture)
     logged = "\n".join(capture.lines)
     assert token not in logged

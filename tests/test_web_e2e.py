@@ -7,11 +7,7 @@ their plan page and downloads the calendar. Needs `apt-get install chromium` and
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,36 +15,19 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="no /usr/bin/chromium: apt-get install -y chromium chromium-driver",
-    ),
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None,
-        reason="playwright is not installed: pip install playwright",
-    ),
-]
+from tests.browser import BROWSER_MARKS, chromium, served
+
+pytestmark = BROWSER_MARKS
 
 REVIEWER_TOKEN = "e2e-reviewer-" + "r" * 30
 LEARNER_TOKEN = "e2e-learner-" + "l" * 31
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A bank with three queued items, a reviewer and a learner with a plan, served by
     uvicorn on a free loopback port in a thread."""
-    import uvicorn
-
     from app.web import create_app
     from app.web.auth import token_hash
     from bank.blueprint import load_blueprint
@@ -75,32 +54,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         detector=LayeredDetector([LexicalLayer()]),
         clock=lambda: NOW,
     )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield {"base": f"http://127.0.0.1:{port}", "db": db, "items": items, "plan": plan, "app": app}
-    server.should_exit = True
-    thread.join(5)
+    with served(app, lifespan="off") as base:
+        yield {"base": base, "db": db, "items": items, "plan": plan, "app": app}
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def test_a_reviewer_clears_three_items_with_the_keyboard(site: dict, browser: Any) -> None:

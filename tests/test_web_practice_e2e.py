@@ -9,12 +9,8 @@ widths go to /work/review/screens/ (or $SCREENS).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,16 +18,10 @@ from typing import Any
 
 import pytest
 
+from tests.browser import BROWSER_MARKS, chromium, served
 from tests.test_web_practice import SECRET, TOKENS, build_bank
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-    pytest.mark.skipif(
-        importlib.util.find_spec("playwright") is None, reason="playwright is not installed"
-    ),
-]
+pytestmark = BROWSER_MARKS
 SCREENS = Path(os.environ.get("SCREENS", "/work/review/screens"))
 VIEWPORTS: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1280, "height": 860}},
@@ -45,49 +35,23 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
 LEARNER_OF = {"desktop": "lea", "phone": "bob"}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Two learners with plans over a bank of approved items, served by uvicorn."""
-    import uvicorn
-
     from app.web import create_app
     from bank.blueprint import load_blueprint
 
     db = tmp_path_factory.mktemp("practice-e2e") / "bank.duckdb"
     build_bank(db, load_blueprint(), per_domain=12, start=datetime.now(UTC))
     app = create_app(db, SECRET, sync_interval=0.1)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield {"base": f"http://127.0.0.1:{port}", "app": app}
-    server.should_exit = True
-    thread.join(5)
+    with served(app, start_within=15, lifespan="on") as base:
+        yield {"base": base, "app": app}
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 class Visit:
