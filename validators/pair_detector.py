@@ -44,7 +44,9 @@ from validators.pair_features import (
     ItemVectors,
     add_text_features,
     another_number,
+    has_short_form,
     item_model,
+    key_marks,
     other_model_of_family,
     text_facts,
     vector_features,
@@ -169,6 +171,10 @@ class PairDetector:
             # A bank's text facts are made with its index; a batch's only for the pairs
             # that reach the text features.
             facts=text_facts(stems, keys) if ids is not None else None,
+            short_keys=has_short_form(keys),
+            key_marks=key_marks(
+                option_counts[4 * np.arange(len(items)) + answers], option_space.idf
+            ),
         )
 
     def prepare(

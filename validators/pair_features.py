@@ -51,6 +51,8 @@ FEATURES = (
     "slot_overlap",
     "negation_differs",
     "s_stem_key",
+    "key_contained",
+    "key_acronym",
 )
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-/.,:][^\W_]+)*")
@@ -79,6 +81,8 @@ class ItemVectors:
     lex_options: sp.csr_matrix
     models: list[tuple[str, str] | None] = field(default_factory=list)  # item_model(item)
     facts: TextFacts | None = None  # a bank's, made with its index; else read per pair
+    key_marks: sp.csr_matrix | None = None  # `key_marks`: the keys' n-grams, IDF-weighted
+    short_keys: np.ndarray | None = None  # per item: its key holds an abbreviation
 
 
 @dataclass(frozen=True)
@@ -289,6 +293,8 @@ VECTOR_FEATURES = (
     "l_key",
     "l_options",
     "l_key_elsewhere",
+    "key_contained",
+    "key_acronym",
 )
 VECTOR_COLUMNS = np.array([name in VECTOR_FEATURES for name in FEATURES])
 
@@ -316,7 +322,86 @@ def vector_features(va: ItemVectors, ia: np.ndarray, vb: ItemVectors, ib: np.nda
     out[:, col["l_key"]] = key_key
     out[:, col["l_options"]] = match
     out[:, col["l_key_elsewhere"]] = elsewhere
+    if va.key_marks is not None and vb.key_marks is not None:
+        out[:, col["key_contained"]] = key_containment(va.key_marks[ia], vb.key_marks[ib])
+    # The abbreviation test reads only the pairs where a key holds an abbreviation: known
+    # here, with the vector features, so that the probability bound can use it.
+    short_a = va.short_keys if va.short_keys is not None else has_short_form(va.key_texts)
+    short_b = vb.short_keys if vb.short_keys is not None else has_short_form(vb.key_texts)
+    for k in np.flatnonzero(short_a[ia] | short_b[ib]).tolist():
+        i, j = int(ia[k]), int(ib[k])
+        out[k, col["key_acronym"]] = key_acronym(va.key_texts[i], vb.key_texts[j])
     return out
+
+
+def has_short_form(keys: list[str]) -> np.ndarray:
+    """Per key: whether it holds a word `key_acronym` may read as an abbreviation."""
+    return np.array(
+        [any(2 <= len(f) <= 8 for f in _SHORT_FORM.findall(k)) for k in keys], dtype=bool
+    )
+
+
+def key_marks(key_counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Each key's n-grams (rows of raw counts) as presence times IDF: what containment sums."""
+    x = key_counts.tocsr(copy=True)
+    x.data = idf[x.indices].astype(np.float32)
+    return x
+
+
+def key_containment(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
+    """Per row pair: the IDF mass of the n-grams both keys hold, over the shorter key's mass.
+
+    A key reworded by adding to it ("Ethambutol" and "EMB (ethambutol)", "Narcolepsy" and
+    "Sleep attack disorder (narcolepsy)") is wholly inside the other, which the cosine of
+    the two keys dilutes by the added words.
+    """
+    shared = np.asarray(a.minimum(b).sum(axis=1)).ravel()
+    mass = np.minimum(np.asarray(a.sum(axis=1)).ravel(), np.asarray(b.sum(axis=1)).ravel())
+    out: np.ndarray = np.where(mass > 0, shared / np.maximum(mass, 1e-12), 0.0)
+    return out.astype(np.float32)
+
+
+def _acronym_of(short: str, long: str) -> bool:
+    """Whether `short`'s letters run in order through `long`, the first at a word's start.
+
+    The Schwartz-Hearst test for an abbreviation and its long form (Schwartz & Hearst
+    2003, "A simple algorithm for identifying abbreviation definitions in biomedical
+    text"), read from the end: "PCNL" in "percutaneous nephrolithotomy", "TB" in
+    "tuberculosis".
+    """
+    s, i = len(short) - 1, len(long) - 1
+    while s >= 0:
+        c = short[s].lower()
+        if not c.isalnum():
+            s -= 1
+            continue
+        while i >= 0 and (long[i].lower() != c or (s == 0 and i > 0 and long[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return False
+        i -= 1
+        s -= 1
+    return True
+
+
+_SHORT_FORM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")  # two capitals or more: EMB, HbA
+
+
+def key_acronym(key_a: str, key_b: str) -> float:
+    """1.0 when one key holds an abbreviation (2-8 letters) whose long form is the other key.
+
+    The long form must not hold the abbreviation itself: "PCNL" and "Percutaneous
+    nephrolithotomy", "EMB (ethambutol)" and "Ethambutol" match; "CMS" and "Medicare" do
+    not. A match is one feature of the pair, weighed by the classifier with the others.
+    """
+    for short, long in ((key_a, key_b), (key_b, key_a)):
+        words = _TOKEN.findall(long)
+        for form in _SHORT_FORM.findall(short):
+            if not 2 <= len(form) <= 8 or form.casefold() in (w.casefold() for w in words):
+                continue
+            if _acronym_of(form, long):
+                return 1.0
+    return 0.0
 
 
 def add_text_features(
