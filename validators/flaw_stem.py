@@ -18,7 +18,25 @@ from validators.flaw_inputs import as_text, join_unique, option_texts, shorten
 # True/false items
 # ---------------------------------------------------------------------------
 
-_TF_ADJ = r"(?:true|false|untrue|correct|incorrect|accurate|inaccurate|right|wrong)"
+_TF_WORDS = ("true", "false", "untrue", "correct", "incorrect", "accurate", "inaccurate")
+
+
+def _slips(word: str) -> set[str]:
+    """The word with two neighbouring letters swapped, or with one of its doubled letters once.
+
+    Typed stems carry such slips ("not ture about", "flase", "corect"); none of these
+    forms of the words above is an English word of its own.
+    """
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    single = {word[:i] + word[i + 1 :] for i in range(len(word) - 1) if word[i] == word[i + 1]}
+    return (swapped | single) - {word}
+
+
+_TF_ADJ = (
+    "(?:"
+    + "|".join(sorted({*_TF_WORDS, *(s for w in _TF_WORDS for s in _slips(w))}, key=len)[::-1])
+    + "|right|wrong)"
+)
 _TF_NOUN = r"(?:statements?|options?|answers?|choices?|sentences?|ones?)"
 # What may name the topic of the statements ("statements about HIPAA"), kept inside one
 # sentence and short: "which of the following characteristics is true" names a specific
@@ -31,9 +49,12 @@ _TF_TOPIC = (
 # a preposition opening its topic ("true of Paget's disease", "correct for billing ...").
 _TF_AFTER = (
     rf"(?=\s*(?:$|[?:.,;!)]|{_TF_NOUN}\b|(?:about|regarding|concerning|on|of|for|in|with"
-    r"|when|except|under|as|to|related|according)\b))"
+    r"|when|except|under|as|to|related|according|if|given|assuming|provided|at|during"
+    r"|after|before|while)\b))"
 )
-_TF_COPULA = r"(?:is\s*/\s*are|are\s*/\s*is|is|are|(?:would|will|could|can|should|may|might)\s+be)"
+_TF_COPULA = (
+    r"(?:is\s*/\s*are|are\s*/\s*is|is|are|(?:would|will|could|can|should|may|might|must)\s+be)"
+)
 # Hedges between the copula and the adjective ("is most likely true", "are most likely to
 # be true"): the stem still asks for the true statement, only more cautiously.
 _TF_HEDGE = (
@@ -43,7 +64,7 @@ _TF_HEDGE = (
 # What may stand between "which" and the copula: "of the following", "among these",
 # "of the statements given below", a noun for the statements ("statement(s)").
 _TF_WHICH = (
-    r"\b(?:which|what)\s+(?:one\s+)?(?:(?:of|among|amongst|from)\s+(?:the\s+following|these"
+    r"\b(?:which|what)\s+(?:one\s+|of\s+one\s+)?(?:(?:of|among|amongst|from)\s+(?:the\s+following|these"
     r"|those|the\s+above|them|the\s+statements?|the\s+options?)\s+)?"
     rf"(?:{_TF_NOUN}(?:\(s\))?\s+)?(?:(?:given|listed|shown|stated)\s+(?:below|above)\s+)?"
 )
@@ -55,7 +76,7 @@ _TF_STEM = re.compile(
     rf"\s+{_TF_NOUN}\b"
     r"|^\W*true\s+(?:or|/)\s+false\b"
     rf"|^\W*(?:the\s+)?(?:not\s+)?{_TF_ADJ}\s+(?:statements?\s+)?"
-    r"(?:about|regarding|concerning|of|for|in|is|are)\b"
+    r"(?:about|regarding|concerning|of|for|in|is|are|among)\b"
     rf"|\bthe\s+{_TF_ADJ}\s+statements?(?:\s+(?:is|are))?\W*$"
     r"|\b(?:all|each)\s+(?:of\s+)?(?:the\s+following|these)(?:\s+statements?)?"
     rf"(?:\s+{_TF_TOPIC})?\s+(?:is|are)\s+(?:all\s+)?{_TF_ADJ}\b"
@@ -63,6 +84,15 @@ _TF_STEM = re.compile(
     rf"|\b(?:the\s+)?following\s+(?:statements?\s+)?(?:{_TF_TOPIC}\s+)?(?:is|are)\s+{_TF_ADJ}"
     rf"(?:\s+{_TF_TOPIC})?\W*\s(?:except|but)\b"
 )
+# "Which of the following most accurately describes X?" asks for the accurate statement when
+# the options are statements (STATEMENT_WORDS words or more on average); over diagnoses or
+# names ("accurately describes his symptoms": Schizophrenia, ...) it names the problem.
+_TF_ACCURATE = re.compile(
+    rf"{_TF_WHICH}(?:(?:most|more)\s+)?accurately\s+(?:describes?|compares?|reflects?"
+    r"|represents?|characteri[sz]es?|summari[sz]es?|states?|portrays?)\b"
+    rf"|{_TF_WHICH}(?:corresponds?|agrees?|fits?)\s+(?:most\s+)?accurately\b"
+)
+STATEMENT_WORDS = 4
 _TF_OPTION_WORDS = frozenset({"true", "false", "yes", "no"})
 # After "Yes"/"No" a reason may follow a comma or one of these ("Yes if the employer asks");
 # any other word makes it content ("No later than 30 days", "No prior authorization").
@@ -94,7 +124,10 @@ def true_false(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
     if len(texts) >= 2 and all(starts):
         evidence = "/".join(dict.fromkeys(s.capitalize() for s in starts if s))
         flaws.append(Flaw(code="true_false", where="options", evidence=evidence))
-    asked = _TF_STEM.search(" ".join(nfkc(as_text(stem)).lower().split()))
+    question = " ".join(nfkc(as_text(stem)).lower().split())
+    asked = _TF_STEM.search(question)
+    if not asked and sum(len(words(o)) for o in texts) >= STATEMENT_WORDS * max(len(texts), 1):
+        asked = _TF_ACCURATE.search(question)
     if asked:
         flaws.append(Flaw(code="true_false", where="stem", evidence=shorten(asked.group())))
     return flaws

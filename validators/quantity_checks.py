@@ -10,7 +10,9 @@ of other people's items write them many ways, so an option is read here as
 - the number is a decimal, "1,200", a fraction "1/2", a proportion "1 in 40" (read as
   its value) or an ordinal "5th"; money may lead with "$" or be spelled out;
 - a range ("14-18 weeks", "between 2 and 5", "60 to 100 bpm") is ordered by its low end,
-  then its high end;
+  then its high end; an age range may open at birth ("Birth to 18 months") and a range
+  may be open at the top ("12 years onwards", "65 and older", "2+") or at the bottom
+  ("80% or below"); a number may carry a sign ("-20", "+45 mV");
 - units of one dimension (durations, lengths, masses, volumes) are converted to one
   unit, so "90 days, 6 months" and "2 feet, 48 inches" are in order;
 - a tail is the words after the number ("% of cases", "day column", "m/s^2"): options
@@ -142,7 +144,7 @@ _QUANTITY = re.compile(
     + r"(?:\s*(?P<to>-|–|—|to|through|and)\s*"
     + _SIDE.format(n=2, num=_NUMBER, unit=_UNIT)
     + r")?"
-    + r"(?P<tail>(?:(?:\s+|\s*[/^]\s*)[a-zµμ%][a-zµμ%/^.\d]*){0,4})$"
+    + r"(?P<tail>(?:(?:\s+|\s*[/^]\s*)[a-zµμ%][a-zµμ%/^.\d]*){0,6})$"
 )
 
 
@@ -161,9 +163,25 @@ class OptionQuantity:
     tail: str = ""
 
 
+# An age range may open at birth ("Birth to 18 months": 0 to 18 months).
+_FROM_BIRTH = re.compile(r"^(?:from\s+)?birth\s*(?=-|–|—|to\b|through\b)")
+# A range open at the top ("12 years onwards", "65 and older", "3 or more", "2+"), or at
+# the bottom ("80% or below", "5 or fewer").
+_OPEN_TOP = re.compile(
+    r"\s*(?:onwards?|and\s+(?:above|over|older|beyond|later|up)|or\s+(?:more|older|above|over"
+    r"|later|longer|greater|higher)|\+)$"
+)
+_OPEN_BOTTOM = re.compile(
+    r"\s*(?:(?:or|and)\s+(?:below|under|less|fewer|lower|younger|earlier|shorter))$"
+)
+# A leading sign: "-20", "+45 mV", and "--45mV" (a doubled dash, as scanned text has it).
+_SIGN = re.compile(r"^([-+])\1?\s*(?=\.?\d)")
+
+
 def _clean(text: str) -> str:
-    low = " ".join(nfkc(text).lower().split()).rstrip(" .;,")
+    low = " ".join(nfkc(text).lower().split()).rstrip(" .;,\"'")
     low = low.replace("−", "-")
+    low = _FROM_BIRTH.sub("0 ", low)
     return _SPELLED.sub(lambda m: str(_spelled_value(m[0])), low)
 
 
@@ -199,6 +217,13 @@ def _tail_key(tail: str) -> str:
 def read_quantity(text: str) -> OptionQuantity | None:
     """An option read as a quantity (see the module's docstring), or None."""
     low = _clean(text)
+    open_top = _OPEN_TOP.search(low)
+    open_bottom = None if open_top else _OPEN_BOTTOM.search(low)
+    if open_top or open_bottom:
+        low = low[: (open_top or open_bottom).start()]  # type: ignore[union-attr]
+    sign = _SIGN.match(low)
+    if sign:
+        low = low[sign.end() :]
     qualified = False
     while m := _QUALIFIER.match(low):
         qualified = True
@@ -207,11 +232,15 @@ def read_quantity(text: str) -> OptionQuantity | None:
         return None
     found = parse_quantity(low)
     if found is not None and found.kind == "date":
-        return OptionQuantity("date", found.value, found.value)
+        return None if sign else OptionQuantity("date", found.value, found.value)
     m = _QUANTITY.match(low)
     if m is None or (m["to"] == "and" and not qualified):  # "67 and 70" is a pair
         return None
     ranged = m["num2"] is not None
+    if (open_top or open_bottom) and ranged:  # "2-6 years onwards" reads as neither
+        return None
+    if sign and ranged:  # "-10-20" reads as neither
+        return None
     unit1, unit2 = m["unit1"], m["unit2"]
     money = bool(m["cur1"] or m["cur2"])
     # A word before the number is a name ("stage 3", "form 941") unless a measured range
@@ -229,7 +258,10 @@ def read_quantity(text: str) -> OptionQuantity | None:
     tail = _tail_key(m["tail"])
     if tail in ("dollar", "usd") and dimension in ("", "money"):  # "5 million dollars"
         dimension, tail = "money", ""
-    return OptionQuantity(dimension, min(ends), max(ends), tail)
+    if sign and sign[1] == "-":
+        ends = [-e for e in ends]
+    low_end = float("-inf") if open_bottom else min(ends)
+    return OptionQuantity(dimension, low_end, float("inf") if open_top else max(ends), tail)
 
 
 def lost_sequence(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
