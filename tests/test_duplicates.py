@@ -623,7 +623,7 @@ def test_fresh_figures_read_any_kind_and_source_and_ignore_extra_item_fields(
     assert set(out["by_source"]) == {"writer2", "generator2"}
 
 
-def test_spent_fresh_pairs_join_development_once_and_fresh_names_the_fourth_set(
+def test_spent_fresh_pairs_join_development_once_and_fresh_names_the_fifth_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A spent fresh pair is development data unless it is a development pair already."""
@@ -649,7 +649,7 @@ def test_spent_fresh_pairs_join_development_once_and_fresh_names_the_fourth_set(
     assert len(after.calibration) == len(old) + 1
     assert len(after.new_calibration) == len(before.new_calibration) + 1
     assert after.new_calibration.kinds[-1] == "unrelated"
-    assert dp.FRESH_DIR.name == "dedup_fresh4"
+    assert dp.FRESH_DIR.name == "dedup_fresh5"
 
 
 def test_key_containment_sees_a_key_reworded_by_adding_to_it() -> None:
