@@ -16,9 +16,9 @@ read only by this mode.
 
 Development figures: every labeled pair (tests/data/duplicate_pairs.jsonl,
 benchmarks/data/dedup/*.jsonl, and the fresh sets already evaluated,
-benchmarks/data/dedup_fresh/, dedup_fresh3/ and dedup_fresh4/, less their pairs that were development
-pairs already; benchmarks.dedup_pairs) is development data: the old held-out part and
-those fresh sets are spent. `--calibrate` fits the pair
+benchmarks/data/dedup_fresh/, dedup_fresh3/ and dedup_fresh4/, less their pairs that
+were development pairs already; benchmarks.dedup_pairs) is development data: the old
+held-out part and those fresh sets are spent. `--calibrate` fits the pair
 classifier on all of them and chooses its threshold by 5-fold cross-validation by topic
 (benchmarks.dedup_calibration); the figures printed are k-fold by topic over the new
 pairs, the detector refitted without each fold's topics: development figures, not a

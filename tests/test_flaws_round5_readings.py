@@ -113,3 +113,23 @@ def test_signs_open_bottoms_stray_quotes_and_long_tails_are_read(
 ) -> None:
     found = lost_sequence("Which value is right?", options, "A")
     assert bool(found) is flagged
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "About low-dose aspirin, which statement holds true?",
+        "Mark the statement that is correct about terminal-digit filing.",
+    ],
+)
+def test_holds_true_and_mark_the_statement_that_is_correct(stem: str) -> None:
+    """Misses of benchmarks/data/flaws_fresh4 (scored once before these readings)."""
+    assert [f.code for f in true_false(stem, STATEMENTS, "A")] == ["true_false"]
+
+
+def test_temperatures_compare_within_one_scale() -> None:
+    assert lost_sequence(
+        "Normal oral temperature?", ["98.6 °F", "97.0 °F", "100.4 °F", "96.8 °F"], "A"
+    )
+    assert not lost_sequence("Which is a fever?", ["37 °C", "98.6 °F", "38 °C", "101 °F"], "D")
+    assert true_false("Which rule holds for minors?", STATEMENTS, "A") == []

@@ -53,7 +53,8 @@ _TF_AFTER = (
     r"|after|before|while)\b))"
 )
 _TF_COPULA = (
-    r"(?:is\s*/\s*are|are\s*/\s*is|is|are|(?:would|will|could|can|should|may|might|must)\s+be)"
+    r"(?:is\s*/\s*are|are\s*/\s*is|is|are|holds?|(?:would|will|could|can|should|may|might"
+    r"|must)\s+(?:be|hold))"
 )
 # Hedges between the copula and the adjective ("is most likely true", "are most likely to
 # be true"): the stem still asks for the true statement, only more cautiously.
@@ -74,6 +75,8 @@ _TF_STEM = re.compile(
     rf"{_TF_ADJ}{_TF_AFTER}"
     rf"|\b(?:select|choose|identify|pick|mark|find|indicate)\s+(?:the\s+)?(?:one\s+)?{_TF_ADJ}"
     rf"\s+{_TF_NOUN}\b"
+    rf"|\b(?:select|choose|identify|pick|mark|find|indicate)\s+(?:the\s+)?(?:one\s+)?{_TF_NOUN}"
+    rf"\s+(?:that|which)\s+(?:is|are)\s+{_TF_ADJ}\b"
     r"|^\W*true\s+(?:or|/)\s+false\b"
     rf"|^\W*(?:the\s+)?(?:not\s+)?{_TF_ADJ}\s+(?:statements?\s+)?"
     r"(?:about|regarding|concerning|of|for|in|is|are|among)\b"

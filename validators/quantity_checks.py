@@ -76,6 +76,9 @@ _UNIT_TABLE: dict[str, dict[str, float]] = {
     },
     "money": {"dollar|usd": 1.0, "cent": 0.01},
     "percent": {"%|percent|per cent": 1.0},
+    # Temperatures compare within one scale only (no factor turns °C into °F).
+    "fahrenheit": {"°f|º f|° f|degrees f|degrees fahrenheit|fahrenheit": 1.0},
+    "celsius": {"°c|° c|degrees c|degrees celsius|celsius|centigrade": 1.0},
 }
 _UNITS: dict[str, tuple[str, float]] = {
     name: (dimension, factor)
