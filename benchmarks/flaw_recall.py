@@ -18,12 +18,13 @@ of two corruptions it catches: the key moved to another letter (the true answer 
 a distractor), and, for a "which item is in this category" question, a distractor
 replaced by another item the note puts in the key's category.
 
-With --fresh, every item of a fresh labeled set (benchmarks/data/flaws_fresh4/labels.jsonl,
+With --fresh, every item of a fresh labeled set (benchmarks/data/flaws_fresh5/labels.jsonl,
 same format, labeled by another blind reader; --fresh-path names another file) is scored
-as one part and printed first, as the headline: nothing was designed on it. The earlier
-fresh sets are spent: benchmarks/data/flaws_fresh/ (scored once: true_false 35/38,
-lost_sequence 28/31) and flaws_fresh3/ (scored once: 21/29, 39/50); the readings added
-after each were designed on its misses (tests/test_flaws_round5_readings.py).
+as one part and printed first. The fresh sets are all spent now: benchmarks/data/flaws_fresh/
+(scored once: true_false 35/38, lost_sequence 28/31), flaws_fresh3/ (21/29, 39/50),
+flaws_fresh4/ (30/32, 30/35) and flaws_fresh5/ (30/32, 30/35); the readings added after
+each were designed on its misses (tests/test_flaws_round5_readings.py,
+tests/test_flaws_round6_readings.py), so a fresh set written after those measures them.
 
 Run: python -m benchmarks.flaw_recall [--list CODE ...] [--heldout] [--no-notes]
      [--fresh [--fresh-path FILE]]
@@ -48,7 +49,7 @@ from validators.option_checks import mixed_options, off_topic_distractor
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "benchmarks" / "data" / "flaws" / "labels.jsonl"
-FRESH = ROOT / "benchmarks" / "data" / "flaws_fresh4" / "labels.jsonl"
+FRESH = ROOT / "benchmarks" / "data" / "flaws_fresh5" / "labels.jsonl"
 MEDICAL = ROOT.parent / "shared" / "data" / "medical-mcq"
 
 Check = Callable[[str, list[str], str | None], list[Flaw]]
@@ -316,7 +317,8 @@ def _print_fresh(path: Path) -> None:
     random_n = sum(i.sample == "random" for i in items)
     print(
         f"FRESH (headline): {len(items)} items of {path} ({random_n} random, "
-        f"{len(items) - random_n} other), labeled blind; no rule was designed on them"
+        f"{len(items) - random_n} other), labeled blind; spent once scored (later readings"
+        " were designed on its misses)"
     )
     scores = score(items)
     header = "pos   tp   fp   fn  recall  precision"

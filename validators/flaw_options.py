@@ -80,8 +80,16 @@ def _labels_statements_by_letter(stem: str) -> bool:
     return len(found) >= 2
 
 
-def _is_combination(option: str, lettered: bool = False) -> bool:
+# Two numbers joined by a slash only ("1/5", "3 / 4") are a fraction unless the stem
+# numbers statements ("1. ... 2. ...", "(1) ... (2) ...").
+_FRACTION = re.compile(r"^\d+\s*/\s*\d+$")
+_NUMBERED = re.compile(r"(?:^|\s)\(?[1-9][.)](?=\s)")
+
+
+def _is_combination(option: str, lettered: bool = False, numbered: bool = True) -> bool:
     core = _core(option)
+    if not numbered and _FRACTION.match(core):
+        return False
     if _COMBINATION.match(core):
         return True
     return lettered and bool(_LETTER_COMBINATION.match(core))
@@ -110,10 +118,15 @@ def complex_k_type(stem: str, options: list[str], answer: str | None) -> list[Fl
 
     Letters the stem uses to label statements ("a) ... b) ...") count in any case and
     glued ("ab", "a,c,d,b"); otherwise only capitals A-D do ("Medicare Parts A and B" is
-    content, not a combination).
+    content, not a combination). Two numbers joined by a slash ("1/5") are a fraction
+    unless the stem numbers two or more statements.
     """
-    lettered = _labels_statements_by_letter(as_text(stem))
-    return _options_matching(options, "complex_k_type", lambda o: _is_combination(o, lettered))
+    text = as_text(stem)
+    lettered = _labels_statements_by_letter(text)
+    numbered = len(set(_NUMBERED.findall(nfkc(text)))) >= 2
+    return _options_matching(
+        options, "complex_k_type", lambda o: _is_combination(o, lettered, numbered)
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -35,9 +35,9 @@ def _slips(word: str) -> set[str]:
 _TF_ADJ = (
     "(?:"
     + "|".join(sorted({*_TF_WORDS, *(s for w in _TF_WORDS for s in _slips(w))}, key=len)[::-1])
-    + "|right|wrong)"
+    + "|right|wrong|valid|invalid)"
 )
-_TF_NOUN = r"(?:statements?|options?|answers?|choices?|sentences?|ones?)"
+_TF_NOUN = r"(?:statements?|assertions?|options?|answers?|choices?|sentences?|ones?)"
 # What may name the topic of the statements ("statements about HIPAA"), kept inside one
 # sentence and short: "which of the following characteristics is true" names a specific
 # thing and does not match.
@@ -119,14 +119,20 @@ def _true_false_start(option: str) -> str | None:
     return None
 
 
+# Options that mark two or more statements true or false ("T, F", "TFTF", "T/T/F").
+_TF_MARKS = re.compile(r"^\s*[TF](?:\s*[,/;\-]?\s*[TF])+\s*$")
+
+
 def true_false(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
-    """The options are True/False/Yes/No, or the stem asks which statement is true/false."""
+    """The options are True/False/Yes/No or T/F marks, or the stem asks which statement is true."""
     flaws: list[Flaw] = []
     texts = option_texts(options)
     starts = [_true_false_start(o) for o in texts]
     if len(texts) >= 2 and all(starts):
         evidence = "/".join(dict.fromkeys(s.capitalize() for s in starts if s))
         flaws.append(Flaw(code="true_false", where="options", evidence=evidence))
+    elif len(texts) >= 2 and all(_TF_MARKS.match(nfkc(o)) for o in texts):
+        flaws.append(Flaw(code="true_false", where="options", evidence=shorten(" | ".join(texts))))
     question = " ".join(nfkc(as_text(stem)).lower().split())
     asked = _TF_STEM.search(question)
     if not asked and sum(len(words(o)) for o in texts) >= STATEMENT_WORDS * max(len(texts), 1):
@@ -340,6 +346,8 @@ def _statement_on_topic(text: str, low: list[str], options: object) -> str | Non
 def _bare_topic(text: str, found: list[str], options: object) -> str | None:
     """Why a stem of 4+ words is a bare topic, or None when it asks or completes something."""
     low = [w.lower() for w in found]
+    if _TF_STEM.search(" ".join(low)):  # "True or false: ...", "False statement about X:"
+        return None  # asks which statement holds (true_false's own flaw)
     if topic := _statement_on_topic(text, low, options):
         return topic
     if _asks_or_completes(text, low) or _ends_open(low) or _options_are_predicates(options):

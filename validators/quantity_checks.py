@@ -129,7 +129,7 @@ _QUALIFIER = re.compile(
     r"|no\s+more\s+than|no\s+less\s+than|no\s+later\s+than|no\s+earlier\s+than|only|just"
     r"|less\s+than|more\s+than|greater\s+than|fewer\s+than|over|under|above|below|about"
     r"|exactly|approximately|approx\.?|around|nearly|almost|roughly|between|from|upto"
-    r"|[<>≤≥~≈]=?|\+/-)(?:\s+|(?=[\d$.]))"
+    r"|[<>≤≥~≈=]=?|\+/-)(?:\s+|(?=[\d$.]))"
 )
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _SIDE = (
@@ -181,10 +181,18 @@ _OPEN_BOTTOM = re.compile(
 _SIGN = re.compile(r"^([-+])\1?\s*(?=\.?\d)")
 
 
+# A range whose top is exclusive reads as the range ("18.5 to less than 25").
+_EXCLUSIVE_TOP = re.compile(r"\b(?:to|-)\s*(?:less|fewer)\s+than\b")
+# A ratio "30:2" reads as its value; a two-digit second term ("1:04", "8:30") may be a
+# clock time, so it is not read at all.
+_RATIO = re.compile(r"^(\d{1,3})\s*:\s*([1-9])$")
+
+
 def _clean(text: str) -> str:
     low = " ".join(nfkc(text).lower().split()).rstrip(" .;,\"'")
     low = low.replace("−", "-")
     low = _FROM_BIRTH.sub("0 ", low)
+    low = _EXCLUSIVE_TOP.sub("to", low)
     return _SPELLED.sub(lambda m: str(_spelled_value(m[0])), low)
 
 
@@ -233,6 +241,9 @@ def read_quantity(text: str) -> OptionQuantity | None:
         low = low[m.end() :]
     if not any(ch.isdigit() for ch in low):
         return None
+    if ratio := _RATIO.match(low):
+        value = int(ratio[1]) / int(ratio[2])
+        return None if sign else OptionQuantity("ratio", value, value)
     found = parse_quantity(low)
     if found is not None and found.kind == "date":
         return None if sign else OptionQuantity("date", found.value, found.value)
@@ -267,12 +278,56 @@ def read_quantity(text: str) -> OptionQuantity | None:
     return OptionQuantity(dimension, low_end, float("inf") if open_top else max(ends), tail)
 
 
+# Words that may end the text every option opens with, before its quantity ("Maternal
+# death per | 10,000 lives", "Less than | 5 mg"): a preposition, a conjunction, a verb
+# "to be" or a comparison. A shared name before the number ("Stage | 3", "Type | 2") is
+# kept: those options are names that carry digits.
+_SHARED_LEAD_ENDS_TEXT = """
+    per of and or at in by to than for with within every about is are was were be
+    = < > ≤ ≥ ~ ≈"""
+_SHARED_LEAD_ENDS = frozenset(_SHARED_LEAD_ENDS_TEXT.split())
+# A count glued to what it counts ("16ATP"), not an ordinal ("5th").
+_GLUED = re.compile(r"(?<=\d)(?=[a-z]{2,}\b)(?!(?:st|nd|rd|th)\b)", re.IGNORECASE)
+
+
+def without_shared_lead(texts: list[str]) -> list[str] | None:
+    """The options less the words they all open with, when those words lead into a quantity.
+
+    The shared words must end in a preposition, conjunction or comparison, or every
+    remainder must open with a comparison or bound ("LOD Score | < 1", "| > 3"), and they
+    must hold no number (then each option is a pair of amounts); a number glued to its
+    unit word is split from it ("16ATP" -> "16 ATP"). None when no words are shared or
+    they read as a name.
+    """
+    split = [nfkc(t).split() for t in texts]
+    shared = 0
+    while all(len(w) > shared + 1 for w in split) and (
+        len({w[shared].casefold() for w in split}) == 1
+    ):
+        shared += 1
+    if shared == 0:
+        return None
+    if any(ch.isdigit() for w in split[0][:shared] for ch in w):
+        return None  # "2CO2 and | 2ATP": pairs of amounts, not one quantity each
+    rest = [" ".join(w[shared:]) for w in split]
+    lead_end = split[0][shared - 1].casefold()
+    if lead_end not in _SHARED_LEAD_ENDS and not all(_QUALIFIER.match(r.lower()) for r in rest):
+        return None
+    return [_GLUED.sub(" ", r) for r in rest]
+
+
 def lost_sequence(stem: str, options: list[str], answer: str | None) -> list[Flaw]:
-    """All options are comparable quantities, in neither ascending nor descending order."""
+    """All options are comparable quantities, in neither ascending nor descending order.
+
+    Options that all open with the same words leading into a quantity are read without
+    them (`without_shared_lead`).
+    """
     texts = option_texts(options)
     if len(texts) < 3:
         return []
     read = [read_quantity(t) for t in texts]
+    if any(q is None for q in read) and (rest := without_shared_lead(texts)) is not None:
+        read = [read_quantity(t) for t in rest]
     quantities = [q for q in read if q is not None]
     if len(quantities) < len(texts):
         return []
