@@ -7,8 +7,8 @@ Run: python -m benchmarks.dedup                 # fresh headline (if present), d
      python -m benchmarks.dedup --calibrate     # refit validators/pair_model.json
      (--fresh-dir PATH reads the fresh pairs from PATH instead)
 
-Fresh headline: benchmarks/data/dedup_fresh5/*.jsonl, pairs written after round 5 was
-evaluated, by writers who never saw the detector, evaluated once with the product's
+Fresh headline: benchmarks/data/dedup_fresh6/*.jsonl, pairs written after round 6 was
+fitted, by writers who never saw the detector, evaluated once with the product's
 `default_detector`: item b of each pair checked against a bank of every pair's item a
 (the protocol of the old held-out headline); precision, recall, recall by kind, false
 positives by kind, and figures by source. Nothing was chosen on these pairs; they are
@@ -16,8 +16,8 @@ read only by this mode.
 
 Development figures: every labeled pair (tests/data/duplicate_pairs.jsonl,
 benchmarks/data/dedup/*.jsonl, and the fresh sets already evaluated,
-benchmarks/data/dedup_fresh/, dedup_fresh3/ and dedup_fresh4/, less their pairs that
-were development pairs already; benchmarks.dedup_pairs) is development data: the old
+benchmarks/data/dedup_fresh/, dedup_fresh3/, dedup_fresh4/ and dedup_fresh5/, less their
+pairs that were development pairs already; benchmarks.dedup_pairs) is development data: the old
 held-out part and those fresh sets are spent. `--calibrate` fits the pair
 classifier on all of them and chooses its threshold by 5-fold cross-validation by topic
 (benchmarks.dedup_calibration); the figures printed are k-fold by topic over the new

@@ -623,7 +623,7 @@ def test_fresh_figures_read_any_kind_and_source_and_ignore_extra_item_fields(
     assert set(out["by_source"]) == {"writer2", "generator2"}
 
 
-def test_spent_fresh_pairs_join_development_once_and_fresh_names_the_fifth_set(
+def test_spent_fresh_pairs_join_development_once_and_fresh_names_the_sixth_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A spent fresh pair is development data unless it is a development pair already."""
@@ -649,7 +649,44 @@ def test_spent_fresh_pairs_join_development_once_and_fresh_names_the_fifth_set(
     assert len(after.calibration) == len(old) + 1
     assert len(after.new_calibration) == len(before.new_calibration) + 1
     assert after.new_calibration.kinds[-1] == "unrelated"
-    assert dp.FRESH_DIR.name == "dedup_fresh5"
+    assert dp.FRESH_DIR.name == "dedup_fresh6"
+    assert dp.SPENT_FRESH_DIRS != ()
+
+
+def test_a_key_that_is_a_wrong_option_of_the_other_item_rules_the_pair_out() -> None:
+    """Same options keyed differently: another answer. Shuffled or reworded keys: not ruled out."""
+    import numpy as np
+
+    from benchmarks.dedup_calibration import key_wrong_elsewhere
+    from benchmarks.dedup_pairs import PairSet
+    from validators.static_encoder import StaticEncoder
+
+    options = ["Debit entry", "Credit entry", "No entry at all", "An entry to an asset account"]
+    first = item("What is recorded when a liability grows?", options, "B")
+    pairs = [
+        (first, item("When a liability increases, what is recorded?", options, "A")),
+        (first, item("When a liability increases, what is recorded?", options[::-1], "C")),
+        (
+            first,
+            item("A liability grows. Record?", ["Credit it", "Debit it", "None", "Asset"], "A"),
+        ),
+        (first, item("Which entry lowers a liability?", ["Debit entry", "X", "Y", "Z"], "A")),
+    ]
+    labeled = PairSet(
+        a=[a for a, _ in pairs],
+        b=[b for _, b in pairs],
+        truth=np.array([False, True, True, False]),
+        kinds=["different_key", "shuffled", "rekey_paraphrase", "hard_negative"],
+        topics=["t"] * 4,
+        sources=["test"] * 4,
+        files=["test"] * 4,
+    )
+    assert key_wrong_elsewhere(labeled, StaticEncoder("mean")).tolist() == [
+        True,
+        False,
+        False,
+        True,
+    ]
 
 
 def test_key_containment_sees_a_key_reworded_by_adding_to_it() -> None:

@@ -18,7 +18,9 @@
    per-pair text features are read. A reference's `similarity` is that probability.
    Two item models of one offline scenario family with different keys ask different
    questions by construction and are never duplicates (`other_model_of_family`), nor
-   are two stems of one template with other numbers in its slot (`another_number`).
+   are two stems of one template with other numbers in its slot (`another_number`), nor
+   two items one of whose key is, word for word, a wrong option of the other
+   (`key_is_wrong_elsewhere`: they answer one choice differently).
 
 Each stem and key is tokenized once (its "stem key" tokens are the two joined) and
 pooled per kind; bank vectors come from an `EmbeddingCache`, so a stored bank is never
@@ -46,6 +48,7 @@ from validators.pair_features import (
     another_number,
     has_short_form,
     item_model,
+    key_is_wrong_elsewhere,
     key_marks,
     other_model_of_family,
     text_facts,
@@ -226,6 +229,7 @@ class PairDetector:
         prob = self.model.probability(x)
         ok = (prob >= self.model.threshold) & ~another_number(x)
         ok &= ~other_model_of_family(va, ia, vb, ib)
+        ok &= ~key_is_wrong_elsewhere(va, ia, vb, ib)
         return ia[ok], ib[ok], prob[ok]
 
     def find(
