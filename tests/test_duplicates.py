@@ -623,12 +623,14 @@ def test_fresh_figures_read_any_kind_and_source_and_ignore_extra_item_fields(
     assert set(out["by_source"]) == {"writer2", "generator2"}
 
 
-def test_spent_fresh_pairs_join_development_once_and_fresh_names_the_sixth_set(
+def test_spent_fresh_pairs_join_development_once_and_the_fresh_set_is_not_spent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A spent fresh pair is development data unless it is a development pair already."""
     import benchmarks.dedup_pairs as dp
 
+    spent_sets = dp.SPENT_FRESH_DIRS
+    assert dp.FRESH_DIR not in spent_sets and all(d.is_dir() for d in spent_sets)
     monkeypatch.setattr(dp, "SPENT_FRESH_DIRS", (tmp_path / "none",))
     before = dp.dev_split()
     old = before.calibration
@@ -649,8 +651,6 @@ def test_spent_fresh_pairs_join_development_once_and_fresh_names_the_sixth_set(
     assert len(after.calibration) == len(old) + 1
     assert len(after.new_calibration) == len(before.new_calibration) + 1
     assert after.new_calibration.kinds[-1] == "unrelated"
-    assert dp.FRESH_DIR.name == "dedup_fresh6"
-    assert dp.SPENT_FRESH_DIRS != ()
 
 
 def test_a_key_that_is_a_wrong_option_of_the_other_item_rules_the_pair_out() -> None:
@@ -725,3 +725,31 @@ def test_key_acronym_matches_an_abbreviation_to_its_long_form(
     from validators.pair_features import key_acronym
 
     assert key_acronym(key_a, key_b) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "digits"),
+    [
+        ("Sixty days after March 1", "60 days after march 1"),
+        ("One hundred sixty thousand dollars", "160000 dollars"),
+        ("$160,000", "160000 dollars"),
+        ("Eighty-one dollars and fifty cents", "81 dollars and 50 cents"),
+        ("1,000,000 lives", "1000000 lives"),
+        ("Form 1,5", "form 1,5"),  # not a thousands separator
+        ("Someone phoned", "someone phoned"),  # "one" inside a word stays
+    ],
+)
+def test_numbers_are_counted_in_digits(written: str, digits: str) -> None:
+    from validators.number_forms import lexical_form
+
+    assert lexical_form(written) == digits
+
+
+def test_a_key_with_its_number_spelled_out_shares_its_ngrams() -> None:
+    """Counted on the lexical form, "Sixteen" and "16" are one key."""
+    from validators.pair_detector import item_counts
+
+    a = item("How many hours of training are required?", ["16", "8", "24", "40"], "A")
+    b = item("Required training, in hours?", ["Sixteen", "Eight", "Twenty", "Forty"], "A")
+    _, options = item_counts([a, b])
+    assert (options[0] != options[4]).nnz == 0

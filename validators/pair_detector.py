@@ -22,7 +22,8 @@
    two items one of whose key is, word for word, a wrong option of the other
    (`key_is_wrong_elsewhere`: they answer one choice differently).
 
-Each stem and key is tokenized once (its "stem key" tokens are the two joined) and
+TF-IDF n-grams are counted on `validators.number_forms.lexical_form` (numbers in digits,
+however written). Each stem and key is tokenized once (its "stem key" tokens are the two joined) and
 pooled per kind; bank vectors come from an `EmbeddingCache`, so a stored bank is never
 encoded again. What the bank side needs (vectors, TF-IDF rows counted by
 validators.pair_ngrams, the text facts of the per-pair features) is made with the
@@ -41,6 +42,7 @@ import scipy.sparse as sp
 from bank.models import LETTERS, Item
 from validators.detector import MAX_REFS, SMALL_BANK, DuplicateRef, exact_in_bank
 from validators.encoders import Encoder
+from validators.number_forms import lexical_form
 from validators.pair_features import (
     VECTOR_COLUMNS,
     ItemVectors,
@@ -77,10 +79,13 @@ class PairIndex:
     coarse: tuple[np.ndarray, np.ndarray] | None = None  # basis, search projected on it
 
 
-def _counts(items: Sequence[Item]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """N-gram counts of the items' stems, and of their options (4 rows per item)."""
-    return fast_raw_counts([it.stem for it in items]), fast_raw_counts(
-        [o for it in items for o in it.options]
+def item_counts(items: Sequence[Item]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """N-gram counts of the items' stems, and of their options (4 rows per item).
+
+    Counted on `lexical_form`: numbers in digits, however the item writes them.
+    """
+    return fast_raw_counts([lexical_form(it.stem) for it in items]), fast_raw_counts(
+        [lexical_form(o) for it in items for o in it.options]
     )
 
 
@@ -158,7 +163,7 @@ class PairDetector:
             n = len(items)
             sv, kv, skv = both[:n], both[n : 2 * n], both[2 * n :]
         answers = np.array([LETTERS.index(it.answer) for it in items], dtype=np.int64)
-        stem_counts, option_counts = counts or _counts(items)
+        stem_counts, option_counts = counts or item_counts(items)
         options = weigh(option_counts, option_space.idf)
         return search, ItemVectors(
             models=[item_model(it) for it in items],
@@ -196,10 +201,10 @@ class PairDetector:
         hashes: dict[str, list[str]] = {}
         for it in bank:
             hashes.setdefault(it.content_hash, []).append(it.id)
-        bank_counts = _counts(bank)
+        bank_counts = item_counts(bank)
         stem_ref, option_ref = bank_counts
         if reference:
-            ref_stems, ref_options = reference_counts or _counts(reference)
+            ref_stems, ref_options = reference_counts or item_counts(reference)
             stem_ref = sp.vstack([stem_ref, ref_stems], format="csr")
             option_ref = sp.vstack([option_ref, ref_options], format="csr")
         stem_space, option_space = TfidfSpace.fit(stem_ref), TfidfSpace.fit(option_ref)
@@ -248,7 +253,7 @@ class PairDetector:
         found: list[dict[str, DuplicateRef]] = [{} for _ in batch]
         if not batch:
             return []
-        counts = _counts(batch)
+        counts = item_counts(batch)
         index = self.prepare(bank, batch if len(bank) < SMALL_BANK else (), counts)
         earlier: dict[str, list[str]] = {}
         for i, item in enumerate(batch):

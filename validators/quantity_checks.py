@@ -188,12 +188,17 @@ _EXCLUSIVE_TOP = re.compile(r"\b(?:to|-)\s*(?:less|fewer)\s+than\b")
 _RATIO = re.compile(r"^(\d{1,3})\s*:\s*([1-9])$")
 
 
+def spelled_numbers_as_digits(low: str) -> str:
+    """Lower-case text with its spelled-out numbers as digits ("nine hundred fifty" -> "950")."""
+    return _SPELLED.sub(lambda m: str(_spelled_value(m[0])), low)
+
+
 def _clean(text: str) -> str:
     low = " ".join(nfkc(text).lower().split()).rstrip(" .;,\"'")
     low = low.replace("−", "-")
     low = _FROM_BIRTH.sub("0 ", low)
     low = _EXCLUSIVE_TOP.sub("to", low)
-    return _SPELLED.sub(lambda m: str(_spelled_value(m[0])), low)
+    return spelled_numbers_as_digits(low)
 
 
 def _unit_of(name: str | None) -> tuple[str, float]:
