@@ -116,12 +116,7 @@ def features_of(pairs: PairSet, encoder: Encoder) -> np.ndarray:
 
 def key_wrong_elsewhere(pairs: PairSet, encoder: Encoder) -> np.ndarray:
     """Per labeled pair: the detector's rule that one key is a wrong option of the other."""
-    stem_counts, option_counts = item_counts(pairs.a + pairs.b)
-    stem_space, option_space = TfidfSpace.fit(stem_counts), TfidfSpace.fit(option_counts)
-    va = _vectors(pairs.a, encoder, stem_space, option_space)
-    vb = _vectors(pairs.b, encoder, stem_space, option_space)
-    at = np.arange(len(pairs))
-    return key_is_wrong_elsewhere(va, at, vb, at)
+    return key_is_wrong_elsewhere(features_of(pairs, encoder))
 
 
 def exact_of(pairs: PairSet) -> np.ndarray:
@@ -242,9 +237,9 @@ def calibrate(split: Split, encoder: Encoder, searcher: Encoder) -> dict[str, An
         prob[folds == k] = clf.predict_proba(x[folds == k])[:, 1]
         bg_prob[bg_folds == k] = clf.predict_proba(xb[bg_folds == k])[:, 1]
     # The detector's rule beside the classifier: one template with other numbers.
-    apart = another_number(x) | key_wrong_elsewhere(cal, encoder)
+    apart = another_number(x) | key_is_wrong_elsewhere(x)
     prob[apart] = 0.0
-    bg_prob[another_number(xb) | key_wrong_elsewhere(bg, encoder)] = 0.0
+    bg_prob[another_number(xb) | key_is_wrong_elsewhere(xb)] = 0.0
     # The threshold: best recall at precision >= MIN_PRECISION on the detector's k-fold
     # (candidate search, IDF and rules as the product runs them), not on pair features.
     new, k_prob, k_folds = kfold_probabilities(split, encoder, searcher)

@@ -234,7 +234,7 @@ class PairDetector:
         prob = self.model.probability(x)
         ok = (prob >= self.model.threshold) & ~another_number(x)
         ok &= ~other_model_of_family(va, ia, vb, ib)
-        ok &= ~key_is_wrong_elsewhere(va, ia, vb, ib)
+        ok &= ~key_is_wrong_elsewhere(x)
         return ia[ok], ib[ok], prob[ok]
 
     def find(

@@ -284,26 +284,17 @@ def _option_block(
 SAME_TEXT = 0.98  # TF-IDF cosine at which two options are one text
 
 
-def key_is_wrong_elsewhere(
-    va: ItemVectors, ia: np.ndarray, vb: ItemVectors, ib: np.ndarray
-) -> np.ndarray:
-    """Per pair: one item's key is, word for word, a wrong option of the other.
+def key_is_wrong_elsewhere(x: np.ndarray) -> np.ndarray:
+    """Per feature row: one item's key is, word for word, a wrong option of the other.
 
     Then the two items give different answers to one choice: not one question with one
     answer, however alike the stems ("Increase" keyed in one, "Decrease" keyed in the
     other, over the same options). A rule beside the classifier, as `another_number`.
+    The best match of either key among the other's wrong options is `l_key` plus the
+    key-elsewhere margin (`_option_block`), so the rule reads the feature row.
     """
-    n = ia.size
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    sims = _grouped_dots(va.lex_options, ia, vb.lex_options, ib, 4)
-    ka, kb = va.answers[ia], vb.answers[ib]
-    at = np.arange(n)
-    a_key_row = sims[at, ka, :].copy()  # a's key against each of b's options
-    a_key_row[at, kb] = -1.0
-    b_key_col = sims[at, :, kb].copy()  # b's key against each of a's options
-    b_key_col[at, ka] = -1.0
-    out: np.ndarray = (a_key_row.max(axis=1) >= SAME_TEXT) | (b_key_col.max(axis=1) >= SAME_TEXT)
+    col = {name: c for c, name in enumerate(FEATURES)}
+    out: np.ndarray = x[:, col["l_key"]] + x[:, col["l_key_elsewhere"]] >= SAME_TEXT
     return out
 
 
